@@ -1,0 +1,53 @@
+"""it-work-classifier: sort descriptions of IT work into ktlo, commodity_outsourceable and business_enabling.
+
+>>> from classifier import load_model
+>>> load_model().predict(["Build a self-service returns flow in the customer app"])
+['business_enabling']
+"""
+
+__version__ = "0.1.0"
+
+from classifier.errors import (  # noqa: E402
+    ColumnNotFoundError,
+    InputTextError,
+    ITWorkError,
+    LabelError,
+    ModelLoadError,
+    NotFittedError,
+    OutputExistsError,
+    TableReadError,
+    TrainingDataError,
+)
+from classifier.labels import LABEL_IDS, LABELS, Label, parse_label  # noqa: E402
+from classifier.model import ITWorkClassifier, Prediction  # noqa: E402
+from classifier.normalize import TextNormalizer  # noqa: E402
+from classifier.persistence import default_model_path, load_model, save_model  # noqa: E402
+from classifier.scoring import score_file, score_frame  # noqa: E402
+from classifier.tables import read_table, write_table  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "ITWorkClassifier",
+    "Prediction",
+    "TextNormalizer",
+    "Label",
+    "LABELS",
+    "LABEL_IDS",
+    "parse_label",
+    "load_model",
+    "save_model",
+    "default_model_path",
+    "score_file",
+    "score_frame",
+    "read_table",
+    "write_table",
+    "ITWorkError",
+    "LabelError",
+    "InputTextError",
+    "ColumnNotFoundError",
+    "TableReadError",
+    "TrainingDataError",
+    "ModelLoadError",
+    "NotFittedError",
+    "OutputExistsError",
+]

@@ -1,0 +1,82 @@
+"""Model cards: render a bundle's ``card.json`` data as readable Markdown."""
+
+from __future__ import annotations
+
+from classifier.labels import LABELS
+
+__all__ = ["render_model_card"]
+
+
+def _metrics_table(metrics: dict) -> list[str]:
+    lines = [
+        f"- accuracy: **{metrics['accuracy']:.3f}**, macro-F1: **{metrics['macro_f1']:.3f}** "
+        f"(n = {metrics.get('n', '?')})",
+        "",
+        "| label | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
+    for label, row in metrics["per_class"].items():
+        lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+    matrix = metrics.get("confusion_matrix")
+    if matrix:
+        labels = matrix["labels"]
+        lines += ["", "Confusion matrix (rows: true label, columns: predicted):", "",
+                  "| true \\ predicted | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+        for label, row in zip(labels, matrix["matrix"]):
+            lines.append(f"| {label} | " + " | ".join(str(value) for value in row) + " |")
+    return lines
+
+
+def render_model_card(card: dict) -> str:
+    """Markdown for people from the card data saved with a bundle.
+
+    >>> text = render_model_card({"classes": ["ktlo"], "params": {}, "versions": {"spacy": "3"}})
+    >>> text.splitlines()[0]
+    '# Model card: it-work-classifier'
+    """
+    lines = ["# Model card: it-work-classifier", ""]
+    if card.get("name"):
+        lines += [f"Model: `{card['name']}`", ""]
+    if card.get("created"):
+        lines += [f"Created: {card['created']}", ""]
+    lines += [
+        "## What it does",
+        "",
+        "Sorts a free-text description of IT work (a ticket, timesheet line, job duty, backlog item, "
+        "task statement) into one of three labels:",
+        "",
+    ]
+    for label in card.get("classes", []):
+        info = LABELS.get(label)
+        if info:
+            lines.append(f"- `{label}` ({info.name}): {info.meaning}; action: {info.action}.")
+    lines += [
+        "",
+        "Intended use: showing IT leaders where their team's time goes, in aggregate. Single predictions "
+        "can be wrong; use the confidence and review uncertain items before acting on one item.",
+        "",
+    ]
+    data = card.get("training_data")
+    if data:
+        lines += ["## Training data", ""]
+        for source in data.get("sources", []):
+            lines.append(f"- `{source['path']}`: {source['rows']} rows, SHA-256 `{source['sha256']}`")
+        counts = data.get("label_counts", {})
+        if counts:
+            lines += ["", "| label | examples |", "|---|---|"]
+            lines += [f"| {label} | {count} |" for label, count in counts.items()]
+        lines.append("")
+    if card.get("cross_validation"):
+        cv = card["cross_validation"]
+        lines += [f"## Cross-validated metrics ({cv.get('folds', '?')}-fold, stratified, seed {cv.get('seed', '?')})", ""]
+        lines += _metrics_table(cv["metrics"]) + [""]
+    for name, metrics in (card.get("evaluations") or {}).items():
+        lines += [f"## Evaluation: {name}", ""] + _metrics_table(metrics) + [""]
+    lines += ["## Configuration", "", "| parameter | value |", "|---|---|"]
+    lines += [f"| {key} | `{value}` |" for key, value in sorted(card.get("params", {}).items())]
+    if card.get("seed") is not None:
+        lines.append(f"| seed | `{card['seed']}` |")
+    lines += ["", "## Library versions", ""]
+    lines += [f"- {package} {version}" for package, version in card.get("versions", {}).items()]
+    lines.append("")
+    return "\n".join(lines)

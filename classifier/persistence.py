@@ -1,0 +1,217 @@
+"""Model bundles: save and load a fitted classifier as a directory.
+
+A bundle is a directory holding
+
+* ``model.skops`` — the fitted scikit-learn pipeline in skops' format, which
+  rebuilds objects from an allow-list of types and never unpickles;
+* ``config.json`` — the classifier's parameters, classes and format version;
+* ``card.json`` — the model card as data, including the SHA-256 of the files
+  above, checked on every load;
+* ``MODEL_CARD.md`` — the same card for people.
+
+Loading never runs code from the bundle: a file that would need any type
+outside skops' trusted defaults is refused with :class:`ModelLoadError`.
+Bundles are written to a temporary directory beside the target and renamed
+into place, so an interrupted save leaves any earlier bundle whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+from classifier.errors import ModelLoadError, OutputExistsError
+from classifier.model import ITWorkClassifier
+
+__all__ = ["load_model", "save_model", "default_model_path", "FORMAT_VERSION", "file_sha256"]
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.skops"
+CONFIG_FILE = "config.json"
+CARD_FILE = "card.json"
+CARD_MARKDOWN = "MODEL_CARD.md"
+_HASHED_FILES = (MODEL_FILE, CONFIG_FILE, CARD_MARKDOWN)
+
+
+def default_model_path() -> Path:
+    """Where the shipped default model lives: inside the installed package, or in a checkout."""
+    installed = Path(__file__).resolve().parent / "_default_model"
+    if (installed / CARD_FILE).is_file():
+        return installed
+    return Path(__file__).resolve().parent.parent / "models" / "default"
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 hex digest of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    import sklearn
+    import spacy
+
+    from classifier import __version__
+
+    return {"it-work-classifier": __version__, "scikit-learn": sklearn.__version__, "spacy": spacy.__version__}
+
+
+def save_model(model: ITWorkClassifier, path: str | os.PathLike, card: dict | None = None, overwrite: bool = False) -> Path:
+    """Write a fitted model as a bundle directory at ``path`` and return the path.
+
+    ``card`` is extra model-card data (training data, metrics, ...). An existing
+    bundle is replaced only with ``overwrite=True``, and only once the new one
+    is complete.
+    """
+    import skops.io as sio
+
+    from classifier.card import render_model_card
+
+    model._check_fitted()
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise OutputExistsError(f"model directory {target} already exists; choose another path or pass overwrite")
+    if target.exists() and not target.is_dir():
+        raise OutputExistsError(f"{target} exists and is not a directory; choose another path")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        sio.dump(model.pipeline_, staging / MODEL_FILE)
+        config = {
+            "format_version": FORMAT_VERSION,
+            "estimator": "ITWorkClassifier",
+            "params": _json_params(model.get_params()),
+            "classes": [str(label) for label in model.classes_],
+            "versions": _versions(),
+        }
+        (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        full_card = {**(card or {}), "classes": config["classes"], "params": config["params"], "versions": config["versions"]}
+        (staging / CARD_MARKDOWN).write_text(render_model_card(full_card), encoding="utf-8")
+        full_card["files"] = {name: file_sha256(staging / name) for name in _HASHED_FILES}
+        (staging / CARD_FILE).write_text(json.dumps(full_card, indent=2) + "\n", encoding="utf-8")
+        _replace_directory(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _replace_directory(staging: Path, target: Path) -> None:
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    retired = target.with_name(f".{target.name}.{os.getpid()}.old")
+    os.replace(target, retired)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        os.replace(retired, target)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _json_params(params: dict) -> dict:
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in params.items()}
+
+
+def _read_json(path: Path, what: str) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelLoadError(f"{what} {path} cannot be read ({error}); the bundle is damaged, train or copy it again") from error
+    if not isinstance(data, dict):
+        raise ModelLoadError(f"{what} {path} does not hold a JSON object; the bundle is damaged, train or copy it again")
+    return data
+
+
+def _check_versions(saved: dict, path: Path) -> None:
+    current = _versions()
+    for package in ("it-work-classifier", "scikit-learn", "spacy"):
+        then, now = str(saved.get(package, "?")), current[package]
+        if then.split(".")[0] != now.split(".")[0]:
+            raise ModelLoadError(
+                f"model {path} was written with {package} {then} but {now} is installed; "
+                f"install {package}=={then} or retrain the model with itwork train"
+            )
+        if then.split(".")[:2] != now.split(".")[:2]:
+            warnings.warn(
+                f"model {path} was written with {package} {then}, {now} is installed; "
+                "predictions may differ slightly, retrain to be sure",
+                stacklevel=3,
+            )
+
+
+def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
+    """Load a model bundle; with no path, the shipped default model.
+
+    The bundle's files are checked against the SHA-256 sums in ``card.json``,
+    and the model file is refused if it would need any type outside skops'
+    trusted defaults: loading never executes code from the bundle.
+
+    >>> model = load_model()
+    >>> model.predict(["Re-image and ship a replacement laptop to a new hire"])
+    ['commodity_outsourceable']
+    """
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+
+    bundle = default_model_path() if path is None else Path(path)
+    if not bundle.is_dir():
+        hint = "reinstall it-work-classifier" if path is None else "give the directory written by itwork train"
+        raise ModelLoadError(f"model directory {bundle} not found; {hint}")
+    for name in (CARD_FILE, CONFIG_FILE, MODEL_FILE):
+        if not (bundle / name).is_file():
+            raise ModelLoadError(
+                f"{bundle} is not a model bundle: {name} is missing; give the directory written by itwork train"
+            )
+    card = _read_json(bundle / CARD_FILE, "model card")
+    expected = card.get("files")
+    if not isinstance(expected, dict) or set(expected) != set(_HASHED_FILES):
+        raise ModelLoadError(f"model card {bundle / CARD_FILE} lists no file checksums; the bundle is foreign or damaged")
+    for name, digest in expected.items():
+        if not (bundle / name).is_file() or file_sha256(bundle / name) != digest:
+            raise ModelLoadError(
+                f"{bundle / name} does not match its SHA-256 in card.json: the bundle was changed or truncated; "
+                "train or copy it again"
+            )
+    config = _read_json(bundle / CONFIG_FILE, "model config")
+    if config.get("format_version") != FORMAT_VERSION or config.get("estimator") != "ITWorkClassifier":
+        raise ModelLoadError(
+            f"{bundle} holds a bundle of format {config.get('format_version')!r} for {config.get('estimator')!r}; "
+            f"this version reads format {FORMAT_VERSION} for ITWorkClassifier. Retrain it with itwork train"
+        )
+    _check_versions(config.get("versions", {}), bundle)
+    try:
+        untrusted = sio.get_untrusted_types(file=bundle / MODEL_FILE)
+    except Exception as error:
+        raise ModelLoadError(f"{bundle / MODEL_FILE} is not a readable skops file ({error}); train the model again") from error
+    if untrusted:
+        raise ModelLoadError(
+            f"refusing to load {bundle / MODEL_FILE}: it asks for types that are not trusted "
+            f"({', '.join(untrusted[:5])}); a model file could run code through them. Use a bundle written by itwork train"
+        )
+    try:
+        pipeline = sio.load(bundle / MODEL_FILE)
+    except Exception as error:
+        raise ModelLoadError(f"{bundle / MODEL_FILE} cannot be loaded ({error}); train the model again") from error
+    if not isinstance(pipeline, Pipeline) or list(pipeline.named_steps) != ["features", "classifier"]:
+        raise ModelLoadError(f"{bundle / MODEL_FILE} does not hold an it-work-classifier pipeline; use a bundle written by itwork train")
+    params = {key: tuple(value) if isinstance(value, list) else value for key, value in config.get("params", {}).items()}
+    try:
+        model = ITWorkClassifier(**params)
+    except TypeError as error:
+        raise ModelLoadError(f"{bundle / CONFIG_FILE} has parameters this version does not know ({error}); retrain the model") from error
+    model.pipeline_ = pipeline
+    model.classes_ = pipeline.classes_
+    model._feature_names = None
+    model.card_ = card
+    model.path_ = bundle
+    return model

@@ -1,0 +1,143 @@
+"""Batch scoring of tables: add a label, a confidence and per-label probabilities to every row.
+
+Rows whose text is missing or blank are kept, with empty prediction columns,
+and counted in the returned :class:`ScoreSummary`: they are never given a
+guessed label.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from classifier.errors import ColumnNotFoundError
+from classifier.labels import LABEL_IDS
+from classifier.model import ITWorkClassifier
+from classifier.tables import TableWriter, atomic_output, check_columns, iter_table, table_format
+
+__all__ = ["score_frame", "score_file", "ScoreSummary", "output_columns"]
+
+
+def output_columns(prefix: str = "") -> list[str]:
+    """Names of the columns scoring adds, in order.
+
+    >>> output_columns()
+    ['label', 'confidence', 'p_ktlo', 'p_commodity_outsourceable', 'p_business_enabling']
+    """
+    return [f"{prefix}label", f"{prefix}confidence"] + [f"{prefix}p_{label}" for label in LABEL_IDS]
+
+
+@dataclass
+class ScoreSummary:
+    """What a scoring run did: rows read, rows scored, blank rows, and rows per label."""
+
+    rows: int = 0
+    scored: int = 0
+    blank: int = 0
+    label_counts: Counter = field(default_factory=Counter)
+
+    def shares(self) -> dict[str, float]:
+        """Share of scored rows per label, in label order."""
+        return {label: (self.label_counts[label] / self.scored if self.scored else 0.0) for label in LABEL_IDS}
+
+    def add(self, other: ScoreSummary) -> None:
+        self.rows += other.rows
+        self.scored += other.scored
+        self.blank += other.blank
+        self.label_counts.update(other.label_counts)
+
+
+def _score_chunk(
+    model: ITWorkClassifier, frame: pd.DataFrame, text_column: str, prefix: str
+) -> tuple[pd.DataFrame, ScoreSummary]:
+    texts = frame[text_column]
+    usable = texts.map(lambda value: isinstance(value, str) and not value.isspace() and value != "").to_numpy(bool)
+    columns = output_columns(prefix)
+    probabilities = np.full((len(frame), len(LABEL_IDS)), np.nan)
+    labels = np.full(len(frame), None, dtype=object)
+    if usable.any():
+        scored = model.predict_proba(texts[usable].tolist())
+        order = [list(model.classes_).index(label) for label in LABEL_IDS]
+        probabilities[usable] = scored[:, order]
+        labels[usable] = np.asarray(LABEL_IDS, dtype=object)[probabilities[usable].argmax(axis=1)]
+    result = frame.copy()
+    result[columns[0]] = labels
+    result[columns[1]] = np.round(np.nanmax(probabilities, axis=1, initial=-1.0, where=~np.isnan(probabilities)), 6)
+    result.loc[~usable, columns[1]] = np.nan
+    for index, column in enumerate(columns[2:]):
+        result[column] = np.round(probabilities[:, index], 6)
+    summary = ScoreSummary(rows=len(frame), scored=int(usable.sum()), blank=int((~usable).sum()))
+    summary.label_counts.update(label for label in labels if label is not None)
+    return result, summary
+
+
+def score_frame(
+    model: ITWorkClassifier, frame: pd.DataFrame, text_column: str = "text", prefix: str = ""
+) -> pd.DataFrame:
+    """Return a copy of ``frame`` with the prediction columns added.
+
+    >>> from classifier import load_model
+    >>> scored = score_frame(load_model(), pd.DataFrame({"text": ["reset my password", ""]}))
+    >>> scored["label"].tolist()[0], scored["label"].isna().tolist()
+    ('commodity_outsourceable', [False, True])
+    """
+    _check_input_columns(frame, text_column, prefix, "the data frame")
+    return _score_chunk(model, frame, text_column, prefix)[0]
+
+
+def _check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, source: str) -> None:
+    check_columns(frame, {"--text-column": text_column}, source)
+    clashes = [column for column in output_columns(prefix) if column in frame.columns]
+    if clashes:
+        raise ColumnNotFoundError(
+            f"{source} already has column(s) {', '.join(clashes)}, which scoring would overwrite; "
+            "use --prefix pred_ (prefix='pred_') to name the new columns differently"
+        )
+
+
+def score_file(
+    input: str | os.PathLike,
+    output: str | os.PathLike,
+    model: ITWorkClassifier | None = None,
+    text_column: str = "text",
+    chunk_size: int = 20_000,
+    overwrite: bool = False,
+    prefix: str = "",
+    encoding: str | None = None,
+) -> ScoreSummary:
+    """Score every row of ``input`` and write all its columns plus predictions to ``output``.
+
+    Formats follow the extensions (CSV, TSV, JSONL, Parquet, Excel); ``-`` is
+    standard input/output as CSV. The input is read and written in chunks of
+    ``chunk_size`` rows, and the output goes to a temporary file renamed at the
+    end, so a failed run leaves no partial output and an earlier one whole.
+    """
+    if model is None:
+        from classifier.persistence import load_model
+
+        model = load_model()
+    source = "standard input" if str(input) == "-" else str(input)
+    out_kind = table_format(output)
+    summary = ScoreSummary()
+
+    def run(writer: TableWriter) -> None:
+        for number, chunk in enumerate(iter_table(input, chunk_size, encoding)):
+            if number == 0:
+                _check_input_columns(chunk, text_column, prefix, source)
+            scored, chunk_summary = _score_chunk(model, chunk, text_column, prefix)
+            writer.write(scored)
+            summary.add(chunk_summary)
+        writer.close()
+
+    if str(output) == "-":
+        run(TableWriter(Path("-"), "csv", stream=sys.stdout))
+    else:
+        with atomic_output(output, overwrite) as temporary:
+            run(TableWriter(temporary, out_kind))
+    return summary

@@ -1,0 +1,69 @@
+import json
+
+import pandas as pd
+import pytest
+
+from classifier.cli import main
+
+
+def test_predict_prints_label_confidence_and_terms(capsys):
+    assert main(["predict", "Reset the VPN password for a locked-out user"]) == 0
+    label, confidence, terms, text = capsys.readouterr().out.strip().split("\t")
+    assert label == "commodity_outsourceable" and 0.34 < float(confidence) <= 1
+    assert terms and text.startswith("Reset")
+
+
+def test_predict_json(capsys):
+    assert main(["predict", "--json", "Patch our in-house claims application", ""]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [item["has_text"] for item in result] == [True, False]
+
+
+def test_score_writes_output_and_prints_shares(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1, 2], "task": ["reset my password", "build a customer app feature"]}).to_csv(source, index=False)
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--text-column", "task"]) == 0
+    out = capsys.readouterr().out
+    assert "scored 2 of 2 rows" in out and "business_enabling" in out
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 2
+
+
+def test_score_bad_column_is_one_line_and_exit_2(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1], "description": ["patch the claims app"]}).to_csv(source, index=False)
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "column 'text' not found" in err and "--text-column description" in err
+
+
+def test_score_refuses_existing_output_without_overwrite(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["reset my password"]}).to_csv(source, index=False)
+    (tmp_path / "out.csv").write_text("old")
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv")]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--overwrite", "-q"]) == 0
+    assert "label" in (tmp_path / "out.csv").read_text()
+
+
+def test_train_then_evaluate(tiny_csv, tmp_path, capsys):
+    assert main(["train", str(tiny_csv), "-o", str(tmp_path / "m"), "--folds", "2"]) == 0
+    assert "macro-F1" in capsys.readouterr().out
+    assert main(["evaluate", str(tmp_path / "m"), str(tiny_csv), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 21
+
+
+def test_train_bad_label_is_exit_2_with_row(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    pd.DataFrame({"text": ["a task", "b task"], "label": ["ktlo", "sometimes"]}).to_csv(path, index=False)
+    assert main(["train", str(path), "-o", str(tmp_path / "m")]) == 2
+    assert "unknown label 'sometimes' in column 'label' at row 3" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["predict", "score", "train", "evaluate"])
+def test_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: itwork" in capsys.readouterr().out

@@ -1,0 +1,59 @@
+import pandas as pd
+import pytest
+
+from classifier import TrainingDataError
+from training.data import combine_with_default_corpus, load_labelled_data
+
+
+def _write(tmp_path, rows, name="data.csv"):
+    path = tmp_path / name
+    pd.DataFrame(rows, columns=["text", "label"]).to_csv(path, index=False)
+    return path
+
+
+def test_spellings_are_parsed(tmp_path, tiny_frame):
+    frame = tiny_frame.copy()
+    frame.loc[0, "label"] = "Outsource"
+    path = _write(tmp_path, frame.values.tolist())
+    assert load_labelled_data(path)["label"][0] == "commodity_outsourceable"
+
+
+def test_unknown_label_and_empty_text_are_reported_with_rows(tmp_path, tiny_frame):
+    rows = tiny_frame.values.tolist() + [["", "ktlo"], ["fix it", "perhaps"]]
+    with pytest.raises(TrainingDataError, match=r"empty text in column 'text' at row 23.*unknown label 'perhaps' .* at row 24"):
+        load_labelled_data(_write(tmp_path, rows))
+
+
+def test_duplicates_are_reported_or_dropped(tmp_path, tiny_frame):
+    rows = tiny_frame.values.tolist() + [[tiny_frame.text[0].upper() + "  ", tiny_frame.label[0]]]
+    path = _write(tmp_path, rows)
+    with pytest.raises(TrainingDataError, match="duplicate text .* at row 23"):
+        load_labelled_data(path)
+    assert len(load_labelled_data(path, duplicates="drop")) == len(tiny_frame)
+
+
+def test_conflicting_duplicates_always_fail(tmp_path, tiny_frame):
+    rows = tiny_frame.values.tolist() + [[tiny_frame.text[0], "ktlo"]]
+    with pytest.raises(TrainingDataError, match="same text has different labels at rows 2/23"):
+        load_labelled_data(_write(tmp_path, rows), duplicates="drop")
+
+
+def test_too_few_examples_of_a_class(tmp_path, tiny_frame):
+    rows = [row for row in tiny_frame.values.tolist() if row[1] != "ktlo"] + [["fix batch", "ktlo"]]
+    with pytest.raises(TrainingDataError, match=r"too few examples of ktlo \(1\); each label needs at least 5"):
+        load_labelled_data(_write(tmp_path, rows))
+
+
+def test_missing_label(tmp_path, tiny_frame):
+    rows = [row for row in tiny_frame.values.tolist() if row[1] != "ktlo"]
+    with pytest.raises(TrainingDataError, match="no examples of ktlo"):
+        load_labelled_data(_write(tmp_path, rows))
+
+
+def test_user_rows_win_over_corpus(tiny_frame):
+    user = pd.DataFrame({"text": [tiny_frame.text[0]], "label": ["ktlo"], "row": [2]})
+    corpus = tiny_frame.assign(row=range(2, 2 + len(tiny_frame)))
+    combined = combine_with_default_corpus(user, corpus, user_weight=3)
+    assert len(combined) == len(tiny_frame)
+    first = combined[combined.text == tiny_frame.text[0]]
+    assert first.label.tolist() == ["ktlo"] and first.weight.tolist() == [3.0]

@@ -1,0 +1,65 @@
+import pandas as pd
+import pytest
+
+from classifier import ColumnNotFoundError, OutputExistsError, score_file, score_frame
+from classifier.scoring import output_columns
+
+
+def test_score_frame_adds_columns_and_keeps_blank_rows_unscored(fitted_model):
+    frame = pd.DataFrame({"id": [1, 2, 3], "text": ["reset my password", "", None]})
+    scored = score_frame(fitted_model, frame)
+    assert list(scored.columns) == ["id", "text", *output_columns()]
+    assert scored["label"].tolist()[0] == "commodity_outsourceable"
+    assert scored["label"].isna().tolist() == [False, True, True]
+    row = scored.iloc[0]
+    assert row["p_ktlo"] + row["p_commodity_outsourceable"] + row["p_business_enabling"] == pytest.approx(1, abs=1e-5)
+    assert row["confidence"] == pytest.approx(max(row["p_ktlo"], row["p_commodity_outsourceable"], row["p_business_enabling"]))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet", ".xlsx"])
+def test_score_file_keeps_every_row_and_column(fitted_model, tmp_path, suffix, tiny_frame):
+    source = tmp_path / "in.csv"
+    tiny_frame[["text"]].assign(extra="x").to_csv(source, index=False)
+    output = tmp_path / f"out{suffix}"
+    summary = score_file(source, output, model=fitted_model, chunk_size=5)
+    scored = pd.read_csv(output, sep="\t") if suffix == ".tsv" else (
+        pd.read_csv(output) if suffix == ".csv" else pd.read_json(output, lines=True) if suffix == ".jsonl"
+        else pd.read_parquet(output) if suffix == ".parquet" else pd.read_excel(output))
+    assert len(scored) == len(tiny_frame) == summary.rows == summary.scored
+    assert list(scored.columns) == ["text", "extra", *output_columns()]
+    assert scored["text"].tolist() == tiny_frame["text"].tolist()
+
+
+def test_score_file_chunked_equals_whole(fitted_model, tmp_path, tiny_frame):
+    source = tmp_path / "in.csv"
+    tiny_frame[["text"]].to_csv(source, index=False)
+    score_file(source, tmp_path / "a.csv", model=fitted_model, chunk_size=3)
+    score_file(source, tmp_path / "b.csv", model=fitted_model, chunk_size=1000)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_score_file_refuses_existing_output(fitted_model, tmp_path, tiny_frame):
+    source = tmp_path / "in.csv"
+    tiny_frame[["text"]].to_csv(source, index=False)
+    output = tmp_path / "out.csv"
+    output.write_text("keep me")
+    with pytest.raises(OutputExistsError, match="already exists"):
+        score_file(source, output, model=fitted_model)
+    assert output.read_text() == "keep me"
+
+
+def test_score_file_refuses_columns_it_would_overwrite(fitted_model, tmp_path, tiny_frame):
+    source = tmp_path / "in.csv"
+    tiny_frame.to_csv(source, index=False)
+    tiny_frame.assign(confidence=1).to_csv(source, index=False)
+    with pytest.raises(ColumnNotFoundError, match="already has column.*confidence.*use --prefix pred_"):
+        score_file(source, tmp_path / "out.csv", model=fitted_model)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_score_file_missing_text_column_leaves_no_output(fitted_model, tmp_path):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1], "description": ["patch the app"]}).to_csv(source, index=False)
+    with pytest.raises(ColumnNotFoundError, match="Use --text-column description"):
+        score_file(source, tmp_path / "out.csv", model=fitted_model)
+    assert list(tmp_path.iterdir()) == [source]

@@ -1,0 +1,7 @@
+"""``python -m training DATA -o DIR [options]`` is ``itwork train DATA -o DIR [options]``."""
+
+import sys
+
+from classifier.cli import main
+
+sys.exit(main(["train", *sys.argv[1:]]))

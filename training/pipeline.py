@@ -1,0 +1,130 @@
+"""Cross-validate, fit and save a model bundle with its model card."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from classifier.model import ITWorkClassifier
+from classifier.persistence import save_model
+from training.data import (
+    combine_with_default_corpus,
+    data_sha256,
+    default_corpus_path,
+    load_default_corpus,
+    load_labelled_data,
+)
+from training.evaluate import classification_metrics
+
+__all__ = ["TrainConfig", "TrainResult", "cross_validate", "train_model"]
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides the trained model besides the data.
+
+    ``model`` holds :class:`ITWorkClassifier` parameters; ``folds`` and
+    ``seed`` decide the cross-validation split.
+    """
+
+    model: dict = field(default_factory=dict)
+    folds: int = 5
+    seed: int = 0
+
+    def estimator(self) -> ITWorkClassifier:
+        return ITWorkClassifier(**self.model)
+
+
+@dataclass
+class TrainResult:
+    model: ITWorkClassifier
+    path: Path | None
+    metrics: dict
+    card: dict
+
+
+def cross_validate(data: pd.DataFrame, config: TrainConfig) -> dict:
+    """Stratified k-fold metrics of ``config``'s model on ``data`` (columns text, label[, weight])."""
+    folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
+    params = {"sample_weight": data["weight"].to_numpy()} if "weight" in data else None
+    predicted = cross_val_predict(
+        clone(config.estimator()), data["text"].tolist(), data["label"].tolist(), cv=folds, params=params
+    )
+    return classification_metrics(data["label"].tolist(), list(predicted))
+
+
+def train_model(
+    data_path: str | os.PathLike | None,
+    output: str | os.PathLike | None,
+    config: TrainConfig | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+    with_default_corpus: bool = False,
+    user_weight: float = 1.0,
+    drop_duplicates: bool = False,
+    overwrite: bool = False,
+    name: str | None = None,
+) -> TrainResult:
+    """Validate data, cross-validate, fit on all of it and save a bundle at ``output``.
+
+    ``data_path=None`` trains on the shipped corpus alone (how the default
+    model is made). With ``with_default_corpus`` the user's rows are added to
+    the shipped corpus; the user's label wins where the same text is in both,
+    and ``user_weight`` weights the user's rows.
+    """
+    config = config or TrainConfig()
+    sources = []
+    if data_path is None:
+        data = load_default_corpus()
+        sources.append(default_corpus_path())
+    else:
+        data = load_labelled_data(
+            data_path,
+            text_column,
+            label_column,
+            duplicates="drop" if drop_duplicates else "error",
+            require_all_labels=not with_default_corpus,
+            min_per_class=1 if with_default_corpus else max(config.folds, 2),
+        )
+        sources.append(Path(data_path))
+        if with_default_corpus:
+            data = combine_with_default_corpus(data, load_default_corpus(), user_weight)
+            sources.append(default_corpus_path())
+    if output is not None and Path(output).exists() and not overwrite:
+        from classifier.errors import OutputExistsError
+
+        raise OutputExistsError(f"model directory {output} already exists; pass --overwrite or choose another path")
+    metrics = cross_validate(data, config)
+    model = config.estimator()
+    model.fit(data["text"].tolist(), data["label"].tolist(), sample_weight=data["weight"] if "weight" in data else None)
+    card = {
+        "name": name or (Path(output).name if output else None),
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "seed": config.seed,
+        "config": asdict(config),
+        "training_data": {
+            "sources": [
+                {"path": _display_path(path), "sha256": data_sha256(path), "rows": int(len(pd.read_csv(path, dtype=str, keep_default_na=False))) if path.suffix == ".csv" else None}
+                for path in sources
+            ],
+            "rows_used": int(len(data)),
+            "label_counts": {label: int(count) for label, count in data["label"].value_counts().sort_index().items()},
+            "user_weight": user_weight if with_default_corpus else None,
+        },
+        "cross_validation": {"folds": config.folds, "seed": config.seed, "metrics": metrics},
+    }
+    path = save_model(model, output, card=card, overwrite=overwrite) if output is not None else None
+    return TrainResult(model=model, path=path, metrics=metrics, card=card)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path) if path != default_corpus_path() else "training/data/corpus.csv"
