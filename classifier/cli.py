@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 
@@ -141,10 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as an exception so that temporary outputs are cleaned up on the way out."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 success, 2 bad input or usage)."""
+    """Run the CLI; returns the exit code (0 success, 2 bad input or usage, 130/143 interrupted)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
@@ -153,9 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ITWorkError as error:
         print(f"itwork {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         print(f"itwork {args.command}: interrupted; no output was written", file=sys.stderr)
-        return 130
+        return 143 if isinstance(interrupt, _Terminated) else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

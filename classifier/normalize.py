@@ -5,7 +5,9 @@ lemmatized with spaCy's lookup lemmatizer (tables from ``spacy-lookups-data``;
 nothing is downloaded). Tokens that carry no meaning for the label but blow up
 the vocabulary are replaced by placeholders: ``<num>``, ``<ver>``, ``<ip>``,
 ``<url>``, ``<email>``, ``<path>``, ``<file>``, ``<ticket>`` and ``<host>``.
-Punctuation is dropped, and so are stop words unless asked otherwise.
+Punctuation is dropped, and so are stop words unless asked otherwise, and
+so are chunks of more than ``MAX_CHUNK_LENGTH`` characters without whitespace
+(encoded blobs, hashes, garbage), which also keeps spaCy's input short.
 
 spaCy's tokenizer splits on whitespace first and then treats every
 whitespace-delimited chunk on its own, so the result for a chunk never depends
@@ -64,6 +66,8 @@ _MASK_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"[a-z0-9-]+(?:\.[a-z0-9-]+){2,}|[a-z0-9-]*\d[a-z0-9-]*\.(?:local|corp|internal|lan|intra)", "<host>"),
     )
 )
+#: Whitespace-delimited chunks longer than this are dropped (see ``TextNormalizer``).
+MAX_CHUNK_LENGTH = 100
 _EDGE_PUNCTUATION = "\"'`()[]{}<>,;:!?.*"
 
 
@@ -149,6 +153,10 @@ class TextNormalizer:
         return self._nlp
 
     def _normalize_chunk(self, chunk: str) -> str:
+        if len(chunk) > MAX_CHUNK_LENGTH:
+            return ""  # no word is that long: an encoded blob, a pasted hash or garbage
+        # Lone surrogates (from broken decoding) cannot go through spaCy's string store.
+        chunk = chunk.encode("utf-8", "replace").decode("utf-8")
         if self.mask:
             placeholder = mask_token(chunk)
             if placeholder is not None:

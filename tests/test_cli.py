@@ -67,3 +67,44 @@ def test_help(command, capsys):
         main([command, "--help"])
     assert exit_info.value.code == 0
     assert "usage: itwork" in capsys.readouterr().out
+
+
+def test_sigterm_mid_file_leaves_no_output(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    source = tmp_path / "big.csv"
+    pd.DataFrame({"text": [f"reset password for user {i} and check laptop dock" for i in range(300_000)]}).to_csv(source, index=False)
+    output = tmp_path / "out.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "classifier", "score", str(source), "-o", str(output), "--chunk-size", "2000"],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    deadline = time.time() + 120
+    while not any(p.name.endswith(".partial.csv") for p in tmp_path.iterdir()) and time.time() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "scoring finished before it could be interrupted"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 143
+    assert "interrupted; no output was written" in process.stderr.read().decode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
+
+
+def test_keyboard_interrupt_leaves_no_output(tmp_path, monkeypatch, capsys):
+    import classifier.scoring as scoring
+
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["reset my password"] * 10}).to_csv(source, index=False)
+    (tmp_path / "out.csv").write_text("earlier result")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scoring, "_score_chunk", interrupted)
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--overwrite"]) == 130
+    assert (tmp_path / "out.csv").read_text() == "earlier result"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]

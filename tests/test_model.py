@@ -105,3 +105,28 @@ def test_default_model_reads_the_codebook_examples(default_model):
             "Build a self-service returns flow in the customer mobile app",
         ]
     ) == ["commodity_outsourceable", "ktlo", "business_enabling"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_unicode_string_gets_a_valid_label(default_model, text):
+    prediction = default_model.classify(text)
+    assert prediction.label in default_model.classes_
+    assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-6)
+    [label] = default_model.predict([text])
+    assert label == prediction.label
+    assert default_model.predict_proba([text]).sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_a_single_10_mb_text_is_scored(default_model):
+    text = "Patch the in-house claims application and rerun the failed batch. " * 160_000
+    assert len(text) > 10_000_000
+    assert default_model.predict([text]) == ["ktlo"]
+
+
+def test_lone_surrogates_and_control_characters(default_model):
+    assert default_model.predict(["reset pass\ud800word \x00\x07 for user"])[0] in default_model.classes_

@@ -107,3 +107,17 @@ def test_default_model_is_shipped_with_a_card():
     card = json.loads((default_model_path() / "card.json").read_text())
     assert card["cross_validation"]["metrics"]["macro_f1"] > 0.5
     assert card["training_data"]["sources"][0]["path"] == "training/data/corpus.csv"
+
+
+def test_interrupted_save_keeps_the_earlier_bundle_whole(fitted_model, tmp_path, monkeypatch):
+    path = save_model(fitted_model, tmp_path / "bundle")
+    before = {p.name: p.read_bytes() for p in path.iterdir()}
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sio, "dump", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(fitted_model, path, overwrite=True)
+    assert {p.name: p.read_bytes() for p in path.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]

@@ -35,3 +35,25 @@ def test_with_default_corpus_adds_the_corpus_and_user_rows_win(tmp_path):
     result = train_model(path, None, with_default_corpus=True, user_weight=5.0, config=TrainConfig(folds=2))
     assert result.card["training_data"]["rows_used"] > 1000
     assert result.model.predict(["Restart the ZX-9 label printer service on the packing line"]) == ["ktlo"]
+
+
+import pytest  # noqa: E402
+
+from classifier import TrainingDataError  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("fix the batch job", "ktlo"), ("reset my password", "outsource")], "no examples of business_enabling"),
+        ([(f"fix batch job number {w}", "ktlo") for w in "abcdefg"], "no examples of commodity_outsourceable, business_enabling"),
+        ([("fix the batch job", "ktlo"), ("reset pwd", "run the business please")], "unknown label 'run the business please'"),
+    ],
+    ids=["two-rows", "single-class", "unknown-label"],
+)
+def test_untrainable_data_is_refused_and_writes_nothing(tmp_path, rows, message):
+    path = tmp_path / "data.csv"
+    pd.DataFrame(rows, columns=["text", "label"]).to_csv(path, index=False)
+    with pytest.raises(TrainingDataError, match=message):
+        train_model(path, tmp_path / "model")
+    assert not (tmp_path / "model").exists()

@@ -63,3 +63,12 @@ def test_score_file_missing_text_column_leaves_no_output(fitted_model, tmp_path)
     with pytest.raises(ColumnNotFoundError, match="Use --text-column description"):
         score_file(source, tmp_path / "out.csv", model=fitted_model)
     assert list(tmp_path.iterdir()) == [source]
+
+
+def test_a_million_empty_rows_are_kept_and_left_unscored(fitted_model, tmp_path):
+    source = tmp_path / "empty.csv"
+    source.write_text("id,text\n" + "".join(f"{i},\n" for i in range(1_000_000)))
+    summary = score_file(source, tmp_path / "out.csv", model=fitted_model, chunk_size=200_000)
+    assert (summary.rows, summary.scored, summary.blank) == (1_000_000, 0, 1_000_000)
+    with open(tmp_path / "out.csv") as handle:
+        assert sum(1 for _ in handle) == 1_000_001

@@ -86,3 +86,17 @@ def test_write_refuses_to_replace_without_overwrite(tmp_path):
     write_table(FRAME.head(1), path, overwrite=True)
     assert len(read_table(path)) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx", ".jsonl", ".tsv"])
+def test_binary_garbage_in_any_format_is_a_clear_error(tmp_path, suffix):
+    path = tmp_path / f"t{suffix}"
+    path.write_bytes(bytes(range(256)) * 10)
+    with pytest.raises(TableReadError, match=r"(binary file|cannot be read as)"):
+        read_table(path)
+
+
+def test_csv_with_embedded_newlines_and_quotes_round_trips(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('id,text\n1,"line one\nline ""two"", with comma"\n2,plain\n', encoding="utf-8")
+    assert read_table(path)["text"].tolist() == ['line one\nline "two", with comma', "plain"]
