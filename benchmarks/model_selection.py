@@ -18,6 +18,7 @@ from training.pipeline import TrainConfig, cross_validate  # noqa: E402
 
 CANDIDATES = {
     "word 1-2, C=10 (default)": {},
+    "word 1-2, min_df=2, C=10": {"min_df": 2},
     "word 1-2, C=3": {"C": 3.0},
     "word 1-2, C=30": {"C": 30.0},
     "word 1-1, C=10": {"ngram_range": (1, 1)},
@@ -31,7 +32,7 @@ CANDIDATES = {
 def main() -> None:
     corpus = load_default_corpus()
     dev = load_dev_sets()
-    print(f"| configuration | CV macro-F1 | O*NET dev macro-F1 | tickets dev macro-F1 | tickets dev acc | fit s |")
+    print("| configuration | CV macro-F1 | O*NET dev macro-F1 | tickets dev macro-F1 | tickets dev acc | fit s |")
     print("|---|---|---|---|---|---|")
     for name, params in CANDIDATES.items():
         config = TrainConfig(model=params)
@@ -39,7 +40,10 @@ def main() -> None:
         start = time.perf_counter()
         model = config.estimator().fit(corpus["text"].tolist(), corpus["label"].tolist())
         fit_seconds = time.perf_counter() - start
-        scores = {key: classification_metrics(frame["label"].tolist(), model.predict(frame["text"].tolist())) for key, frame in dev.items()}
+        scores = {
+            key: classification_metrics(frame["label"].tolist(), model.predict(frame["text"].tolist()))
+            for key, frame in dev.items()
+        }
         print(
             f"| {name} | {cv['macro_f1']:.3f} | {scores['onet_dev']['macro_f1']:.3f} | "
             f"{scores['tickets_dev']['macro_f1']:.3f} | {scores['tickets_dev']['accuracy']:.3f} | {fit_seconds:.1f} |"

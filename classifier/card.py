@@ -20,8 +20,13 @@ def _metrics_table(metrics: dict) -> list[str]:
     matrix = metrics.get("confusion_matrix")
     if matrix:
         labels = matrix["labels"]
-        lines += ["", "Confusion matrix (rows: true label, columns: predicted):", "",
-                  "| true \\ predicted | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+        lines += [
+            "",
+            "Confusion matrix (rows: true label, columns: predicted):",
+            "",
+            "| true \\ predicted | " + " | ".join(labels) + " |",
+            "|---" * (len(labels) + 1) + "|",
+        ]
         for label, row in zip(labels, matrix["matrix"]):
             lines.append(f"| {label} | " + " | ".join(str(value) for value in row) + " |")
     return lines
@@ -68,7 +73,10 @@ def render_model_card(card: dict) -> str:
         lines.append("")
     if card.get("cross_validation"):
         cv = card["cross_validation"]
-        lines += [f"## Cross-validated metrics ({cv.get('folds', '?')}-fold, stratified, seed {cv.get('seed', '?')})", ""]
+        lines += [
+            f"## Cross-validated metrics ({cv.get('folds', '?')}-fold, stratified, seed {cv.get('seed', '?')})",
+            "",
+        ]
         lines += _metrics_table(cv["metrics"]) + [""]
     for name, metrics in (card.get("evaluations") or {}).items():
         lines += [f"## Evaluation: {name}", ""] + _metrics_table(metrics) + [""]

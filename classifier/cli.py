@@ -50,7 +50,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
     )
     if not args.quiet:
         stream = sys.stderr if args.output == "-" else sys.stdout
-        print(f"scored {summary.scored} of {summary.rows} rows ({summary.blank} with blank text left unscored)", file=stream)
+        print(
+            f"scored {summary.scored} of {summary.rows} rows ({summary.blank} with blank text left unscored)",
+            file=stream,
+        )
         for label, share in summary.shares().items():
             print(f"  {label:<26}{share:7.1%}  ({summary.label_counts[label]})", file=stream)
     return 0
@@ -81,7 +84,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate_file
 
-    metrics = evaluate_file(None if args.model == "default" else args.model, args.data, args.text_column, args.label_column)
+    metrics = evaluate_file(
+        None if args.model == "default" else args.model, args.data, args.text_column, args.label_column
+    )
     if args.json:
         print(json.dumps(metrics, indent=2))
         return 0
@@ -126,11 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--text-column", default="text")
     train.add_argument("--label-column", default="label")
     train.add_argument("--with-default-corpus", action="store_true", help="add the shipped corpus to your data")
-    train.add_argument("--user-weight", type=float, default=1.0, help="sample weight of your rows with --with-default-corpus")
+    train.add_argument(
+        "--user-weight", type=float, default=1.0, help="sample weight of your rows with --with-default-corpus"
+    )
     train.add_argument("--drop-duplicates", action="store_true", help="drop repeated texts with the same label")
     train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
     train.add_argument("--seed", type=int, default=0, help="seed of the cross-validation split")
-    train.add_argument("--overwrite", action="store_true", help="replace the output directory once the new model is complete")
+    train.add_argument(
+        "--overwrite", action="store_true", help="replace the output directory once the new model is complete"
+    )
     train.set_defaults(run=_cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="metrics of a model on labelled data")

@@ -59,16 +59,45 @@ LABEL_IDS: tuple[str, ...] = (KTLO, COMMODITY, BUSINESS_ENABLING)
 _SPELLINGS: dict[str, str] = {}
 for _label_id, _words in {
     KTLO: [
-        "ktlo", "keep the lights on", "keeping the lights on", "keep lights on", "lights on",
-        "run", "run the business", "rtb", "sustain", "maintain", "maintenance", "operate",
+        "ktlo",
+        "keep the lights on",
+        "keeping the lights on",
+        "keep lights on",
+        "lights on",
+        "run",
+        "run the business",
+        "rtb",
+        "sustain",
+        "maintain",
+        "maintenance",
+        "operate",
     ],
     COMMODITY: [
-        "commodity outsourceable", "commodity outsourcable", "commodity", "outsourceable",
-        "outsourcable", "outsource", "outsourced", "hand off", "handoff", "commodity or outsourceable",
+        "commodity outsourceable",
+        "commodity outsourcable",
+        "commodity",
+        "outsourceable",
+        "outsourcable",
+        "outsource",
+        "outsourced",
+        "hand off",
+        "handoff",
+        "commodity or outsourceable",
     ],
     BUSINESS_ENABLING: [
-        "business enabling", "business enabler", "enabling", "grow", "grow the business", "gtb",
-        "transform", "transform the business", "ttb", "invest", "innovate", "innovation", "strategic",
+        "business enabling",
+        "business enabler",
+        "enabling",
+        "grow",
+        "grow the business",
+        "gtb",
+        "transform",
+        "transform the business",
+        "ttb",
+        "invest",
+        "innovate",
+        "innovation",
+        "strategic",
     ],
 }.items():
     for _word in _words:
@@ -96,8 +125,7 @@ def parse_label(value: object) -> str:
     """
     if not isinstance(value, str):
         raise LabelError(
-            f"label must be a string, got {value!r} ({type(value).__name__}); "
-            f"use one of: {', '.join(LABEL_IDS)}"
+            f"label must be a string, got {value!r} ({type(value).__name__}); use one of: {', '.join(LABEL_IDS)}"
         )
     key = _spelling_key(value)
     if key.replace(" ", "_") in LABELS:

@@ -212,13 +212,9 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         empty = [index for index, text in enumerate(normalized) if not text]
         if empty:
             shown = ", ".join(f"{index} ({_describe(texts[index])})" for index in empty[:10])
-            raise InputTextError(
-                f"{len(empty)} training texts have no usable words, at positions {shown}; remove them"
-            )
+            raise InputTextError(f"{len(empty)} training texts have no usable words, at positions {shown}; remove them")
         if len(set(label_ids)) < 2:
-            raise InputTextError(
-                f"training needs at least two different labels, got only {sorted(set(label_ids))}"
-            )
+            raise InputTextError(f"training needs at least two different labels, got only {sorted(set(label_ids))}")
         pipeline = self._build_pipeline()
         fit_params = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight)}
         pipeline.fit(normalized, label_ids, **fit_params)

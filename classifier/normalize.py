@@ -35,8 +35,30 @@ MASK_TOKENS = ("<num>", "<ver>", "<ip>", "<url>", "<email>", "<path>", "<file>",
 # spaCy's English stop words, less the ones that carry meaning for the labels
 # ("new" vs existing, "not working", "back up", "set up", "first line" ...).
 _KEEP_WORDS = {
-    "new", "not", "no", "up", "down", "back", "off", "out", "full", "empty", "first",
-    "next", "last", "top", "front", "call", "show", "move", "over", "without", "none", "n't", "n‘t", "n’t",
+    "new",
+    "not",
+    "no",
+    "up",
+    "down",
+    "back",
+    "off",
+    "out",
+    "full",
+    "empty",
+    "first",
+    "next",
+    "last",
+    "top",
+    "front",
+    "call",
+    "show",
+    "move",
+    "over",
+    "without",
+    "none",
+    "n't",
+    "n‘t",
+    "n’t",
 }
 
 _FILE_EXTENSIONS = (

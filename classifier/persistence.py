@@ -64,7 +64,9 @@ def _versions() -> dict[str, str]:
     return {"it-work-classifier": __version__, "scikit-learn": sklearn.__version__, "spacy": spacy.__version__}
 
 
-def save_model(model: ITWorkClassifier, path: str | os.PathLike, card: dict | None = None, overwrite: bool = False) -> Path:
+def save_model(
+    model: ITWorkClassifier, path: str | os.PathLike, card: dict | None = None, overwrite: bool = False
+) -> Path:
     """Write a fitted model as a bundle directory at ``path`` and return the path.
 
     ``card`` is extra model-card data (training data, metrics, ...). An existing
@@ -83,6 +85,9 @@ def save_model(model: ITWorkClassifier, path: str | os.PathLike, card: dict | No
         raise OutputExistsError(f"{target} exists and is not a directory; choose another path")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a bundle is an ordinary directory
     try:
         sio.dump(model.pipeline_, staging / MODEL_FILE)
         config = {
@@ -93,7 +98,12 @@ def save_model(model: ITWorkClassifier, path: str | os.PathLike, card: dict | No
             "versions": _versions(),
         }
         (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-        full_card = {**(card or {}), "classes": config["classes"], "params": config["params"], "versions": config["versions"]}
+        full_card = {
+            **(card or {}),
+            "classes": config["classes"],
+            "params": config["params"],
+            "versions": config["versions"],
+        }
         (staging / CARD_MARKDOWN).write_text(render_model_card(full_card), encoding="utf-8")
         full_card["files"] = {name: file_sha256(staging / name) for name in _HASHED_FILES}
         (staging / CARD_FILE).write_text(json.dumps(full_card, indent=2) + "\n", encoding="utf-8")
@@ -126,9 +136,13 @@ def _read_json(path: Path, what: str) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelLoadError(f"{what} {path} cannot be read ({error}); the bundle is damaged, train or copy it again") from error
+        raise ModelLoadError(
+            f"{what} {path} cannot be read ({error}); the bundle is damaged, train or copy it again"
+        ) from error
     if not isinstance(data, dict):
-        raise ModelLoadError(f"{what} {path} does not hold a JSON object; the bundle is damaged, train or copy it again")
+        raise ModelLoadError(
+            f"{what} {path} does not hold a JSON object; the bundle is damaged, train or copy it again"
+        )
     return data
 
 
@@ -175,7 +189,9 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     card = _read_json(bundle / CARD_FILE, "model card")
     expected = card.get("files")
     if not isinstance(expected, dict) or set(expected) != set(_HASHED_FILES):
-        raise ModelLoadError(f"model card {bundle / CARD_FILE} lists no file checksums; the bundle is foreign or damaged")
+        raise ModelLoadError(
+            f"model card {bundle / CARD_FILE} lists no file checksums; the bundle is foreign or damaged"
+        )
     for name, digest in expected.items():
         if not (bundle / name).is_file() or file_sha256(bundle / name) != digest:
             raise ModelLoadError(
@@ -192,7 +208,9 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     try:
         untrusted = sio.get_untrusted_types(file=bundle / MODEL_FILE)
     except Exception as error:
-        raise ModelLoadError(f"{bundle / MODEL_FILE} is not a readable skops file ({error}); train the model again") from error
+        raise ModelLoadError(
+            f"{bundle / MODEL_FILE} is not a readable skops file ({error}); train the model again"
+        ) from error
     if untrusted:
         raise ModelLoadError(
             f"refusing to load {bundle / MODEL_FILE}: it asks for types that are not trusted "
@@ -203,12 +221,18 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     except Exception as error:
         raise ModelLoadError(f"{bundle / MODEL_FILE} cannot be loaded ({error}); train the model again") from error
     if not isinstance(pipeline, Pipeline) or list(pipeline.named_steps) != ["features", "classifier"]:
-        raise ModelLoadError(f"{bundle / MODEL_FILE} does not hold an it-work-classifier pipeline; use a bundle written by itwork train")
-    params = {key: tuple(value) if isinstance(value, list) else value for key, value in config.get("params", {}).items()}
+        raise ModelLoadError(
+            f"{bundle / MODEL_FILE} does not hold an it-work-classifier pipeline; use a bundle written by itwork train"
+        )
+    params = {
+        key: tuple(value) if isinstance(value, list) else value for key, value in config.get("params", {}).items()
+    }
     try:
         model = ITWorkClassifier(**params)
     except TypeError as error:
-        raise ModelLoadError(f"{bundle / CONFIG_FILE} has parameters this version does not know ({error}); retrain the model") from error
+        raise ModelLoadError(
+            f"{bundle / CONFIG_FILE} has parameters this version does not know ({error}); retrain the model"
+        ) from error
     model.pipeline_ = pipeline
     model.classes_ = pipeline.classes_
     model._feature_names = None

@@ -169,7 +169,9 @@ def check_columns(frame: pd.DataFrame, columns: dict[str, str], source: str) -> 
         if column not in frame.columns:
             available = [str(c) for c in frame.columns]
             guess = _guess_text_column(frame)
-            hint = f" Use {option} {guess}." if guess and option == "--text-column" else f" Use {option} with one of them."
+            hint = (
+                f" Use {option} {guess}." if guess and option == "--text-column" else f" Use {option} with one of them."
+            )
             raise ColumnNotFoundError(
                 f"column {column!r} not found in {source}; columns are: {', '.join(available) or '(none)'}.{hint}"
             )
@@ -191,9 +193,13 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[
     """Yield a temporary path beside ``path``; rename it to ``path`` only if the block succeeds."""
     target = Path(path)
     if target.exists() and not overwrite:
-        raise OutputExistsError(f"output {target} already exists; pass --overwrite (overwrite=True) or choose another path")
+        raise OutputExistsError(
+            f"output {target} already exists; pass --overwrite (overwrite=True) or choose another path"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial" + target.suffix, dir=target.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".partial" + target.suffix, dir=target.parent
+    )
     os.close(handle)
     temporary_path = Path(temporary)
     try:
@@ -220,8 +226,14 @@ class TableWriter:
             if self.stream is not None:
                 frame.to_csv(self.stream, index=False, header=self._first, sep=separator)
             else:
-                frame.to_csv(self.path, index=False, header=self._first, sep=separator, mode="w" if self._first else "a",
-                             encoding="utf-8")
+                frame.to_csv(
+                    self.path,
+                    index=False,
+                    header=self._first,
+                    sep=separator,
+                    mode="w" if self._first else "a",
+                    encoding="utf-8",
+                )
         elif self.kind == "jsonl":
             text = frame.to_json(orient="records", lines=True, force_ascii=False)
             with open(self.path, "w" if self._first else "a", encoding="utf-8") as handle:

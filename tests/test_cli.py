@@ -21,7 +21,9 @@ def test_predict_json(capsys):
 
 def test_score_writes_output_and_prints_shares(tmp_path, capsys):
     source = tmp_path / "in.csv"
-    pd.DataFrame({"id": [1, 2], "task": ["reset my password", "build a customer app feature"]}).to_csv(source, index=False)
+    pd.DataFrame({"id": [1, 2], "task": ["reset my password", "build a customer app feature"]}).to_csv(
+        source, index=False
+    )
     assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--text-column", "task"]) == 0
     out = capsys.readouterr().out
     assert "scored 2 of 2 rows" in out and "business_enabling" in out
@@ -77,7 +79,9 @@ def test_sigterm_mid_file_leaves_no_output(tmp_path):
     import time
 
     source = tmp_path / "big.csv"
-    pd.DataFrame({"text": [f"reset password for user {i} and check laptop dock" for i in range(300_000)]}).to_csv(source, index=False)
+    pd.DataFrame({"text": [f"reset password for user {i} and check laptop dock" for i in range(300_000)]}).to_csv(
+        source, index=False
+    )
     output = tmp_path / "out.csv"
     process = subprocess.Popen(
         [sys.executable, "-m", "classifier", "score", str(source), "-o", str(output), "--chunk-size", "2000"],
@@ -108,3 +112,15 @@ def test_keyboard_interrupt_leaves_no_output(tmp_path, monkeypatch, capsys):
     assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--overwrite"]) == 130
     assert (tmp_path / "out.csv").read_text() == "earlier result"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_score_stdin_to_stdout(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("id,text\n1,reset my password\n2,\n"))
+    assert main(["score", "-", "-o", "-"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.strip().splitlines()
+    assert lines[0] == "id,text,label,confidence,p_ktlo,p_commodity_outsourceable,p_business_enabling"
+    assert lines[1].startswith("1,reset my password,commodity_outsourceable,") and lines[2].startswith("2,,,")
+    assert "scored 1 of 2 rows" in captured.err

@@ -20,7 +20,9 @@ def test_spellings_are_parsed(tmp_path, tiny_frame):
 
 def test_unknown_label_and_empty_text_are_reported_with_rows(tmp_path, tiny_frame):
     rows = tiny_frame.values.tolist() + [["", "ktlo"], ["fix it", "perhaps"]]
-    with pytest.raises(TrainingDataError, match=r"empty text in column 'text' at row 23.*unknown label 'perhaps' .* at row 24"):
+    with pytest.raises(
+        TrainingDataError, match=r"empty text in column 'text' at row 23.*unknown label 'perhaps' .* at row 24"
+    ):
         load_labelled_data(_write(tmp_path, rows))
 
 

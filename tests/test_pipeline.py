@@ -12,7 +12,9 @@ def test_same_data_config_and_seed_give_identical_predictions(tiny_csv, tmp_path
     first = train_model(tiny_csv, tmp_path / "a", config=config)
     second = train_model(tiny_csv, tmp_path / "b", config=config)
     texts = tiny_frame["text"].tolist() + ["reset vpn token", "new customer portal"]
-    np.testing.assert_array_equal(load_model(first.path).predict_proba(texts), load_model(second.path).predict_proba(texts))
+    np.testing.assert_array_equal(
+        load_model(first.path).predict_proba(texts), load_model(second.path).predict_proba(texts)
+    )
     assert first.metrics == second.metrics
 
 
@@ -31,7 +33,9 @@ def test_bundle_card_records_data_hash_counts_and_cv_metrics(tiny_csv, tmp_path)
 
 def test_with_default_corpus_adds_the_corpus_and_user_rows_win(tmp_path):
     path = tmp_path / "mine.csv"
-    pd.DataFrame({"text": ["Restart the ZX-9 label printer service on the packing line"] * 1, "label": ["ktlo"]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {"text": ["Restart the ZX-9 label printer service on the packing line"] * 1, "label": ["ktlo"]}
+    ).to_csv(path, index=False)
     result = train_model(path, None, with_default_corpus=True, user_weight=5.0, config=TrainConfig(folds=2))
     assert result.card["training_data"]["rows_used"] > 1000
     assert result.model.predict(["Restart the ZX-9 label printer service on the packing line"]) == ["ktlo"]
@@ -46,8 +50,14 @@ from classifier import TrainingDataError  # noqa: E402
     ("rows", "message"),
     [
         ([("fix the batch job", "ktlo"), ("reset my password", "outsource")], "no examples of business_enabling"),
-        ([(f"fix batch job number {w}", "ktlo") for w in "abcdefg"], "no examples of commodity_outsourceable, business_enabling"),
-        ([("fix the batch job", "ktlo"), ("reset pwd", "run the business please")], "unknown label 'run the business please'"),
+        (
+            [(f"fix batch job number {w}", "ktlo") for w in "abcdefg"],
+            "no examples of commodity_outsourceable, business_enabling",
+        ),
+        (
+            [("fix the batch job", "ktlo"), ("reset pwd", "run the business please")],
+            "unknown label 'run the business please'",
+        ),
     ],
     ids=["two-rows", "single-class", "unknown-label"],
 )

@@ -13,7 +13,9 @@ def test_score_frame_adds_columns_and_keeps_blank_rows_unscored(fitted_model):
     assert scored["label"].isna().tolist() == [False, True, True]
     row = scored.iloc[0]
     assert row["p_ktlo"] + row["p_commodity_outsourceable"] + row["p_business_enabling"] == pytest.approx(1, abs=1e-5)
-    assert row["confidence"] == pytest.approx(max(row["p_ktlo"], row["p_commodity_outsourceable"], row["p_business_enabling"]))
+    assert row["confidence"] == pytest.approx(
+        max(row["p_ktlo"], row["p_commodity_outsourceable"], row["p_business_enabling"])
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet", ".xlsx"])
@@ -22,9 +24,19 @@ def test_score_file_keeps_every_row_and_column(fitted_model, tmp_path, suffix, t
     tiny_frame[["text"]].assign(extra="x").to_csv(source, index=False)
     output = tmp_path / f"out{suffix}"
     summary = score_file(source, output, model=fitted_model, chunk_size=5)
-    scored = pd.read_csv(output, sep="\t") if suffix == ".tsv" else (
-        pd.read_csv(output) if suffix == ".csv" else pd.read_json(output, lines=True) if suffix == ".jsonl"
-        else pd.read_parquet(output) if suffix == ".parquet" else pd.read_excel(output))
+    scored = (
+        pd.read_csv(output, sep="\t")
+        if suffix == ".tsv"
+        else (
+            pd.read_csv(output)
+            if suffix == ".csv"
+            else pd.read_json(output, lines=True)
+            if suffix == ".jsonl"
+            else pd.read_parquet(output)
+            if suffix == ".parquet"
+            else pd.read_excel(output)
+        )
+    )
     assert len(scored) == len(tiny_frame) == summary.rows == summary.scored
     assert list(scored.columns) == ["text", "extra", *output_columns()]
     assert scored["text"].tolist() == tiny_frame["text"].tolist()

@@ -16,7 +16,15 @@ import pandas as pd
 
 from training.data import default_corpus_path, duplicate_key
 
-__all__ = ["CORPUS_COLUMNS", "EDGE_TAGS", "REGISTERS", "read_corpus", "counts_markdown", "near_duplicate_pairs", "update_readme"]
+__all__ = [
+    "CORPUS_COLUMNS",
+    "EDGE_TAGS",
+    "REGISTERS",
+    "read_corpus",
+    "counts_markdown",
+    "near_duplicate_pairs",
+    "update_readme",
+]
 
 CORPUS_COLUMNS = ["text", "label", "register", "domain", "note"]
 REGISTERS = ("ticket", "worklog", "job_duty", "backlog", "portfolio", "task_statement", "meeting_note")

@@ -6,7 +6,6 @@ first data row is row 2.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -99,7 +98,9 @@ def load_labelled_data(
             + f" (use one of: {', '.join(LABEL_IDS)})"
         )
 
-    data = pd.DataFrame({"text": texts.where(texts.map(lambda t: isinstance(t, str)), ""), "label": labels, "row": rows})
+    data = pd.DataFrame(
+        {"text": texts.where(texts.map(lambda t: isinstance(t, str)), ""), "label": labels, "row": rows}
+    )
     keys = data["text"].map(duplicate_key)
     first_rows: dict[str, int] = {}
     first_labels: dict[str, str | None] = {}
@@ -124,7 +125,10 @@ def load_labelled_data(
             + " (decide one label per text)"
         )
     if repeats and duplicates == "error":
-        problems.append(_problem_list(repeats, "duplicate text (same as an earlier row)") + " (delete them, or use --drop-duplicates)")
+        problems.append(
+            _problem_list(repeats, "duplicate text (same as an earlier row)")
+            + " (delete them, or use --drop-duplicates)"
+        )
     if problems:
         raise TrainingDataError(f"{source}: {len(problems)} problem(s): " + "; ".join(problems))
 

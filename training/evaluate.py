@@ -21,9 +21,7 @@ def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict
     (0.5, 0.5)
     """
     labels = list(LABEL_IDS)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     present = [label for label in labels if label in set(y_true) | set(y_pred)]
     return {
         "n": len(y_true),

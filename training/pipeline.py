@@ -79,10 +79,10 @@ def train_model(
     and ``user_weight`` weights the user's rows.
     """
     config = config or TrainConfig()
-    sources = []
+    sources: list[tuple[Path, int]] = []
     if data_path is None:
         data = load_default_corpus()
-        sources.append(default_corpus_path())
+        sources.append((default_corpus_path(), len(data)))
     else:
         data = load_labelled_data(
             data_path,
@@ -92,10 +92,11 @@ def train_model(
             require_all_labels=not with_default_corpus,
             min_per_class=1 if with_default_corpus else max(config.folds, 2),
         )
-        sources.append(Path(data_path))
+        sources.append((Path(data_path), len(data)))
         if with_default_corpus:
-            data = combine_with_default_corpus(data, load_default_corpus(), user_weight)
-            sources.append(default_corpus_path())
+            corpus = load_default_corpus()
+            data = combine_with_default_corpus(data, corpus, user_weight)
+            sources.append((default_corpus_path(), len(corpus)))
     if output is not None and Path(output).exists() and not overwrite:
         from classifier.errors import OutputExistsError
 
@@ -110,8 +111,7 @@ def train_model(
         "config": asdict(config),
         "training_data": {
             "sources": [
-                {"path": _display_path(path), "sha256": data_sha256(path), "rows": int(len(pd.read_csv(path, dtype=str, keep_default_na=False))) if path.suffix == ".csv" else None}
-                for path in sources
+                {"path": _display_path(path), "sha256": data_sha256(path), "rows": int(rows)} for path, rows in sources
             ],
             "rows_used": int(len(data)),
             "label_counts": {label: int(count) for label, count in data["label"].value_counts().sort_index().items()},
