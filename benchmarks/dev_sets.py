@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     dev = load_dev_sets()
     tickets = load_tickets()["text"].tolist()
     print(
-        "| model | O*NET dev macro-F1 | O*NET dev acc | tickets dev macro-F1 | tickets dev acc | all tickets: business_enabling share |"
+        "| model | O*NET dev macro-F1 | O*NET dev acc | tickets dev macro-F1 | tickets dev acc "
+        "| all tickets: business_enabling share |"
     )
     print("|---|---|---|---|---|---|")
     for path in args.models or [None]:

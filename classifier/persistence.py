@@ -214,7 +214,8 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     if untrusted:
         raise ModelLoadError(
             f"refusing to load {bundle / MODEL_FILE}: it asks for types that are not trusted "
-            f"({', '.join(untrusted[:5])}); a model file could run code through them. Use a bundle written by itwork train"
+            f"({', '.join(untrusted[:5])}); a model file could run code through them. "
+            "Use a bundle written by itwork train"
         )
     try:
         pipeline = sio.load(bundle / MODEL_FILE)
