@@ -79,26 +79,25 @@ def test_model_file_needing_untrusted_types_is_refused_before_anything_runs(fitt
     assert not marker.exists()
 
 
-def test_foreign_format_is_refused(fitted_model, tmp_path):
-    path = save_model(fitted_model, tmp_path / "bundle")
+def _edit_config_keeping_checksums(path, edit):
     config = json.loads((path / "config.json").read_text())
-    config["format_version"] = 99
+    edit(config)
     (path / "config.json").write_text(json.dumps(config))
     card = json.loads((path / "card.json").read_text())
     card["files"]["config.json"] = file_sha256(path / "config.json")
     (path / "card.json").write_text(json.dumps(card))
+
+
+def test_foreign_format_is_refused(fitted_model, tmp_path):
+    path = save_model(fitted_model, tmp_path / "bundle")
+    _edit_config_keeping_checksums(path, lambda config: config.update(format_version=99))
     with pytest.raises(ModelLoadError, match="format 99"):
         load_model(path)
 
 
 def test_other_major_library_version_is_refused(fitted_model, tmp_path):
     path = save_model(fitted_model, tmp_path / "bundle")
-    config = json.loads((path / "config.json").read_text())
-    config["versions"]["scikit-learn"] = "0.24.2"
-    (path / "config.json").write_text(json.dumps(config))
-    card = json.loads((path / "card.json").read_text())
-    card["files"]["config.json"] = file_sha256(path / "config.json")
-    (path / "card.json").write_text(json.dumps(card))
+    _edit_config_keeping_checksums(path, lambda config: config["versions"].update({"scikit-learn": "0.24.2"}))
     with pytest.raises(ModelLoadError, match="written with scikit-learn 0.24.2 but .* is installed"):
         load_model(path)
 
