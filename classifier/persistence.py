@@ -28,7 +28,7 @@ from pathlib import Path
 from classifier.errors import ModelLoadError, OutputExistsError
 from classifier.model import ITWorkClassifier
 
-__all__ = ["load_model", "save_model", "default_model_path", "FORMAT_VERSION", "file_sha256"]
+__all__ = ["load_model", "save_model", "check_bundle_target", "default_model_path", "FORMAT_VERSION", "file_sha256"]
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
@@ -64,6 +64,18 @@ def _versions() -> dict[str, str]:
     return {"it-work-classifier": __version__, "scikit-learn": sklearn.__version__, "spacy": spacy.__version__}
 
 
+def check_bundle_target(path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Check that a bundle may be written at ``path`` (before any long work); return it as a Path."""
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise OutputExistsError(f"{target} exists and is not a directory; choose another path")
+    if target.exists() and not overwrite:
+        raise OutputExistsError(
+            f"model directory {target} already exists; pass --overwrite (overwrite=True) or choose another path"
+        )
+    return target
+
+
 def save_model(
     model: ITWorkClassifier, path: str | os.PathLike, card: dict | None = None, overwrite: bool = False
 ) -> Path:
@@ -78,11 +90,7 @@ def save_model(
     from classifier.card import render_model_card
 
     model._check_fitted()
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise OutputExistsError(f"model directory {target} already exists; choose another path or pass overwrite")
-    if target.exists() and not target.is_dir():
-        raise OutputExistsError(f"{target} exists and is not a directory; choose another path")
+    target = check_bundle_target(path, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     umask = os.umask(0)

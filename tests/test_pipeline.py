@@ -67,3 +67,20 @@ def test_untrainable_data_is_refused_and_writes_nothing(tmp_path, rows, message)
     with pytest.raises(TrainingDataError, match=message):
         train_model(path, tmp_path / "model")
     assert not (tmp_path / "model").exists()
+
+
+def test_existing_output_is_refused_before_any_training(tiny_csv, tmp_path, monkeypatch):
+    import training.pipeline as pipeline
+    from classifier import OutputExistsError
+
+    existing = tmp_path / "model"
+    existing.mkdir()
+    (existing / "keep.txt").write_text("earlier model")
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("cross-validation ran before the output was checked")
+
+    monkeypatch.setattr(pipeline, "cross_validate", must_not_run)
+    with pytest.raises(OutputExistsError, match="already exists; pass --overwrite"):
+        train_model(tiny_csv, existing)
+    assert (existing / "keep.txt").read_text() == "earlier model"

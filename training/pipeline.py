@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from classifier.model import ITWorkClassifier
-from classifier.persistence import save_model
+from classifier.persistence import check_bundle_target, save_model
 from training.data import (
     combine_with_default_corpus,
     data_sha256,
@@ -97,10 +97,8 @@ def train_model(
             corpus = load_default_corpus()
             data = combine_with_default_corpus(data, corpus, user_weight)
             sources.append((default_corpus_path(), len(corpus)))
-    if output is not None and Path(output).exists() and not overwrite:
-        from classifier.errors import OutputExistsError
-
-        raise OutputExistsError(f"model directory {output} already exists; pass --overwrite or choose another path")
+    if output is not None:
+        check_bundle_target(output, overwrite)  # fail now, not after cross-validation
     metrics = cross_validate(data, config)
     model = config.estimator()
     model.fit(data["text"].tolist(), data["label"].tolist(), sample_weight=data["weight"] if "weight" in data else None)
