@@ -239,10 +239,12 @@ class ScopeDetector(BaseEstimator):
         return (scores >= self.threshold_) & (_token_counts(texts) > 0)
 
     def get_state(self) -> dict[str, object]:
-        """The learned state as plain floats, ints and numpy arrays (for a model bundle)."""
+        """The learned state as a str, floats, an int and a float array (for a model bundle)."""
         self._check_fitted()
         return {
-            "vocabulary_": np.asarray(self.vocabulary_, dtype=str),
+            # One newline-separated str (tokens never hold whitespace): a fixed-width numpy str array
+            # would pad every token to the longest one.
+            "vocabulary_": "\n".join(self.vocabulary_.tolist()),
             "weights_": np.asarray(self.weights_, dtype=np.float64),
             "unseen_weight_": float(self.unseen_weight_),
             "threshold_": float(self.threshold_),
@@ -259,7 +261,10 @@ class ScopeDetector(BaseEstimator):
                 f"it has {', '.join(sorted(state)) or 'no keys'}. Save it with get_state()"
             )
         detector = cls(**params)
-        vocabulary = np.asarray(state["vocabulary_"], dtype=str)
+        vocabulary = state["vocabulary_"]
+        if isinstance(vocabulary, str):
+            vocabulary = vocabulary.split("\n") if vocabulary else []
+        vocabulary = np.asarray(vocabulary, dtype=str)
         weights = np.asarray(state["weights_"], dtype=np.float64)
         if vocabulary.ndim != 1 or vocabulary.shape != weights.shape:
             raise ValueError(
