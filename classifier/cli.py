@@ -47,6 +47,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         prefix=args.prefix,
         encoding=args.encoding,
+        min_confidence=args.min_confidence,
     )
     if not args.quiet:
         stream = sys.stderr if args.output == "-" else sys.stdout
@@ -56,6 +57,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         )
         for label, share in summary.shares().items():
             print(f"  {label:<26}{share:7.1%}  ({summary.label_counts[label]})", file=stream)
+        print(f"  {summary.needs_review} rows need review ({summary.out_of_scope} of them out of scope)", file=stream)
     return 0
 
 
@@ -97,6 +99,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _probability(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     from classifier import __version__
 
@@ -122,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--prefix", default="", help="prefix for the added column names")
     score.add_argument("--encoding", help="input text encoding (default: detected; UTF-8, UTF-16 with BOM, cp1252)")
     score.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+    score.add_argument(
+        "--min-confidence",
+        type=_probability,
+        help="mark predictions below this confidence as needs_review (default: the model's thresholds per label)",
+    )
     score.add_argument("-q", "--quiet", action="store_true", help="print no summary")
     score.set_defaults(run=_cmd_score)
 

@@ -23,16 +23,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from classifier.calibration import CALIBRATION_METHODS, compare_calibration_methods
 from classifier.errors import InputTextError, NotFittedError
 from classifier.labels import parse_label
 from classifier.normalize import TextNormalizer
+from classifier.scope import ScopeDetector
+from classifier.thresholds import check_precision, review_flags, tune_thresholds
 
-__all__ = ["ITWorkClassifier", "Prediction", "check_texts"]
+__all__ = ["ITWorkClassifier", "Prediction", "Decisions", "check_texts"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class Prediction:
     probabilities: dict[str, float]
     top_terms: list[tuple[str, float]] = field(default_factory=list)
     has_text: bool = True
+    needs_review: bool = False
+    in_scope: bool = True
 
     def to_dict(self) -> dict[str, object]:
         """A plain dict, ready for ``json.dumps``."""
@@ -59,7 +66,26 @@ class Prediction:
             "probabilities": dict(self.probabilities),
             "top_terms": [list(pair) for pair in self.top_terms],
             "has_text": self.has_text,
+            "needs_review": self.needs_review,
+            "in_scope": self.in_scope,
         }
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Predictions for many texts at once, as arrays aligned with the input.
+
+    ``needs_review`` is True where the confidence is below the review threshold
+    of the predicted label, where the text is out of scope (describes no IT
+    work) and where it has no usable words.
+    """
+
+    labels: np.ndarray
+    confidence: np.ndarray
+    probabilities: np.ndarray
+    needs_review: np.ndarray
+    in_scope: np.ndarray
+    has_text: np.ndarray
 
 
 def _describe(value: object) -> str:
@@ -118,6 +144,25 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         Settings of the :class:`~classifier.normalize.TextNormalizer`.
     max_iter : int, default 2000
         Iterations of the solver.
+    calibration : {"auto", "none", "temperature", "sigmoid", "isotonic"}, default "auto"
+        How probabilities are calibrated (see :mod:`classifier.calibration`).
+        ``"auto"`` picks the method with the lowest out-of-fold log loss.
+        With fewer than ``calibration_folds`` examples of some label,
+        ``"auto"`` leaves the probabilities uncalibrated.
+    calibration_folds : int, default 5
+        Folds for the out-of-fold scores that calibration and review
+        thresholds are learned from.
+    review_precision : float or None, default 0.9
+        Precision the review thresholds aim at on out-of-fold predictions of
+        the training data; ``None`` sets no thresholds (nothing needs review
+        for low confidence alone).
+    random_state : int, default 0
+        Seed of the calibration folds.
+    scope_quantile : float or None, default 0.02
+        Fit a :class:`~classifier.scope.ScopeDetector` that flags texts
+        describing no IT work as out of scope; about this share of texts like
+        the training corpus falls out of scope. ``None`` flags no text (only
+        empty ones) as out of scope.
 
     Attributes
     ----------
@@ -125,6 +170,16 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         Label ids in the order of ``predict_proba`` columns.
     pipeline_ : sklearn.pipeline.Pipeline
         TF-IDF features and the classifier, fitted on normalized texts.
+    calibration_method_ : str
+        The calibration method used.
+    calibration_report_ : dict
+        Out-of-fold log loss and ECE of each method compared (empty if none were).
+    review_thresholds_ : dict of str to float
+        Confidence below which a prediction of each label needs review.
+    review_tuning_ : dict
+        Coverage and precision of those thresholds on out-of-fold predictions.
+    scope_ : ScopeDetector or None
+        The out-of-scope detector, fitted on the normalized training texts.
 
     Examples
     --------
@@ -149,6 +204,11 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         remove_stop_words: bool = True,
         mask: bool = True,
         max_iter: int = 2000,
+        calibration: str = "auto",
+        calibration_folds: int = 5,
+        review_precision: float | None = 0.9,
+        random_state: int = 0,
+        scope_quantile: float | None = 0.02,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -159,6 +219,11 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         self.remove_stop_words = remove_stop_words
         self.mask = mask
         self.max_iter = max_iter
+        self.calibration = calibration
+        self.calibration_folds = calibration_folds
+        self.review_precision = review_precision
+        self.random_state = random_state
+        self.scope_quantile = scope_quantile
 
     # -- building blocks ---------------------------------------------------
 
@@ -170,7 +235,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             self._normalizer = normalizer
         return normalizer
 
-    def _build_pipeline(self) -> Pipeline:
+    def _build_pipeline(self, calibration: str = "none") -> Pipeline:
         word = TfidfVectorizer(
             analyzer="word",
             token_pattern=r"\S+",
@@ -193,6 +258,8 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             )
             features = FeatureUnion([("word", word), ("char", char)])
         classifier = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        if calibration != "none":
+            classifier = CalibratedClassifierCV(classifier, method=calibration, cv=self._folds(), ensemble=False)
         return Pipeline([("features", features), ("classifier", classifier)])
 
     def normalize(self, texts: Sequence[str]) -> list[str]:
@@ -215,13 +282,69 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             raise InputTextError(f"{len(empty)} training texts have no usable words, at positions {shown}; remove them")
         if len(set(label_ids)) < 2:
             raise InputTextError(f"training needs at least two different labels, got only {sorted(set(label_ids))}")
-        pipeline = self._build_pipeline()
+        self._check_params()
         fit_params = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight)}
+        method, report, thresholds, tuning = self._learn_calibration(normalized, label_ids, fit_params)
+        pipeline = self._build_pipeline(method)
         pipeline.fit(normalized, label_ids, **fit_params)
         self.pipeline_ = pipeline
         self.classes_ = pipeline.classes_
+        self.calibration_method_ = method
+        self.calibration_report_ = report
+        self.review_thresholds_ = thresholds
+        self.review_tuning_ = tuning
+        self.scope_ = (
+            None
+            if self.scope_quantile is None
+            else ScopeDetector(quantile=self.scope_quantile, random_state=self.random_state).fit(normalized)
+        )
         self._feature_names = None
         return self
+
+    def _folds(self) -> StratifiedKFold:
+        return StratifiedKFold(n_splits=self.calibration_folds, shuffle=True, random_state=self.random_state)
+
+    def _check_params(self) -> None:
+        allowed = ("auto", *CALIBRATION_METHODS)
+        if self.calibration not in allowed:
+            raise InputTextError(f"calibration must be one of {', '.join(allowed)}; got {self.calibration!r}")
+        if self.review_precision is not None:
+            check_precision(self.review_precision)
+
+    def _learn_calibration(self, normalized: list[str], label_ids: list[str], fit_params: dict):
+        """Choose the calibration method and review thresholds from out-of-fold decision scores."""
+        classes = sorted(set(label_ids))
+        smallest = min(label_ids.count(label) for label in classes)
+        method = self.calibration
+        if smallest < max(self.calibration_folds, 2):
+            if method not in ("auto", "none"):
+                raise InputTextError(
+                    f"calibration {method!r} needs at least {self.calibration_folds} examples of every label, "
+                    f"the rarest has {smallest}; add examples or use calibration='none'"
+                )
+            return "none", {}, {label: 0.0 for label in classes}, {}
+        if method != "auto" and self.review_precision is None:  # nothing to choose or tune
+            return method, {}, {label: 0.0 for label in classes}, {}
+        scores = cross_val_predict(
+            self._build_pipeline("none"),
+            normalized,
+            label_ids,
+            cv=self._folds(),
+            method="decision_function",
+            params=fit_params or None,
+        )
+        if scores.ndim == 1:  # two classes: one score, for the second class; softmax([0, s]) is its probability
+            scores = np.column_stack([np.zeros_like(scores), scores])
+        methods = CALIBRATION_METHODS if method == "auto" else ("none", method) if method != "none" else ("none",)
+        report, calibrated = compare_calibration_methods(
+            scores, label_ids, classes, self.calibration_folds, self.random_state, methods
+        )
+        if method == "auto":
+            method = min(report, key=lambda name: (report[name]["log_loss"], CALIBRATION_METHODS.index(name)))
+        if self.review_precision is None:
+            return method, report, {label: 0.0 for label in classes}, {}
+        tuning = tune_thresholds(label_ids, calibrated[method], classes, self.review_precision)
+        return method, report, tuning.thresholds, tuning.to_dict()
 
     def _check_fitted(self) -> None:
         try:
@@ -244,6 +367,72 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         """The most likely label id of each text."""
         probabilities = self.predict_proba(texts)
         return [str(label) for label in self.classes_[probabilities.argmax(axis=1)]]
+
+    def decide(self, texts: Sequence[str], min_confidence: float | None = None) -> Decisions:
+        """Labels, confidences, probabilities and the review and scope flags of many texts.
+
+        ``min_confidence`` replaces the model's review thresholds with one
+        threshold for every label.
+
+        >>> from classifier import load_model
+        >>> decisions = load_model().decide(["Swap the failed disk in the storage array"])
+        >>> decisions.labels.tolist(), decisions.needs_review.tolist(), decisions.in_scope.tolist()
+        (['commodity_outsourceable'], [False], [True])
+        """
+        self._check_fitted()
+        normalized = self.normalize(texts)
+        return self._decide(normalized, self._probabilities(normalized), min_confidence)
+
+    def _decide(self, normalized: list[str], probabilities: np.ndarray, min_confidence: float | None) -> Decisions:
+        if min_confidence is not None and not (
+            isinstance(min_confidence, (int, float))
+            and not isinstance(min_confidence, bool)
+            and 0 <= min_confidence <= 1
+        ):
+            raise InputTextError(f"min_confidence must be a number from 0 to 1, got {min_confidence!r}")
+        best = probabilities.argmax(axis=1) if len(normalized) else np.zeros(0, dtype=int)
+        labels = self.classes_[best] if len(normalized) else np.zeros(0, dtype=object)
+        confidence = probabilities.max(axis=1) if len(normalized) else np.zeros(0)
+        has_text = np.fromiter((bool(text) for text in normalized), dtype=bool, count=len(normalized))
+        in_scope = self._in_scope(normalized) & has_text
+        thresholds = self.review_thresholds() if min_confidence is None else float(min_confidence)
+        needs_review = review_flags(labels, confidence, thresholds) | ~in_scope
+        return Decisions(labels, confidence, probabilities, needs_review, in_scope, has_text)
+
+    def _in_scope(self, normalized: list[str]) -> np.ndarray:
+        scope = getattr(self, "scope_", None)
+        if scope is None:
+            return np.ones(len(normalized), dtype=bool)
+        return scope.predict(normalized)
+
+    def review_thresholds(self) -> dict[str, float]:
+        """The confidence below which a prediction of each label needs review."""
+        self._check_fitted()
+        return dict(getattr(self, "review_thresholds_", {}) or {})
+
+    def set_review_thresholds(self, thresholds: dict[str, float] | float) -> ITWorkClassifier:
+        """Replace the review thresholds: one number for every label, or a dict per label. Returns self.
+
+        >>> from classifier import load_model
+        >>> load_model().set_review_thresholds(0.75).review_thresholds()["ktlo"]
+        0.75
+        """
+        self._check_fitted()
+        if not isinstance(thresholds, dict):
+            thresholds = {str(label): thresholds for label in self.classes_}
+        unknown = sorted(set(thresholds) - {str(label) for label in self.classes_})
+        bad = {
+            k: v
+            for k, v in thresholds.items()
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1
+        }
+        if unknown or bad:
+            raise InputTextError(
+                f"review thresholds must map labels {', '.join(map(str, self.classes_))} to numbers from 0 to 1; "
+                f"got unknown labels {unknown} and bad values {bad}"
+            )
+        self.review_thresholds_ = {**self.review_thresholds(), **{k: float(v) for k, v in thresholds.items()}}
+        return self
 
     def decision_terms(self, normalized: str, label: str, n_terms: int = 5) -> list[tuple[str, float]]:
         """The features of one normalized text that pushed it most towards ``label``."""
@@ -275,16 +464,17 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             raise TypeError(f"classify takes one str, got {type(text).__name__}; use predict() for lists")
         self._check_fitted()
         normalized = self._get_normalizer()(text)
-        probabilities = self._probabilities([normalized])[0]
-        best = int(probabilities.argmax())
-        label = str(self.classes_[best])
+        decided = self._decide([normalized], self._probabilities([normalized]), None)
+        label = str(decided.labels[0])
         return Prediction(
             text=text,
             label=label,
-            confidence=float(probabilities[best]),
-            probabilities={str(c): float(p) for c, p in zip(self.classes_, probabilities)},
+            confidence=float(decided.confidence[0]),
+            probabilities={str(c): float(p) for c, p in zip(self.classes_, decided.probabilities[0])},
             top_terms=self.decision_terms(normalized, label, n_terms) if normalized else [],
-            has_text=bool(normalized),
+            has_text=bool(decided.has_text[0]),
+            needs_review=bool(decided.needs_review[0]),
+            in_scope=bool(decided.in_scope[0]),
         )
 
     def __sklearn_tags__(self):

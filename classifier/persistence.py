@@ -10,7 +10,8 @@ A bundle is a directory holding
 * ``MODEL_CARD.md`` — the same card for people.
 
 Loading never runs code from the bundle: a file that would need any type
-outside skops' trusted defaults is refused with :class:`ModelLoadError`.
+outside skops' trusted defaults and the few scikit-learn calibration classes
+listed in ``TRUSTED_EXTRA_TYPES`` is refused with :class:`ModelLoadError`.
 Bundles are written to a temporary directory beside the target and renamed
 into place, so an interrupted save leaves any earlier bundle whole.
 """
@@ -30,7 +31,16 @@ from classifier.model import ITWorkClassifier
 
 __all__ = ["load_model", "save_model", "check_bundle_target", "default_model_path", "FORMAT_VERSION", "file_sha256"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# scikit-learn's own calibration classes and the splitter calibration was
+# fitted with, which skops does not list by default; they hold arrays, ints and
+# floats and run no code of the file's choosing.
+TRUSTED_EXTRA_TYPES = (
+    "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.calibration._TemperatureScaling",
+)
 MODEL_FILE = "model.skops"
 CONFIG_FILE = "config.json"
 CARD_FILE = "card.json"
@@ -97,12 +107,23 @@ def save_model(
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a bundle is an ordinary directory
     try:
-        sio.dump(model.pipeline_, staging / MODEL_FILE)
+        scope = getattr(model, "scope_", None)
+        sio.dump(
+            {
+                "pipeline": model.pipeline_,
+                "scope": None if scope is None else {"params": scope.get_params(), "state": scope.get_state()},
+            },
+            staging / MODEL_FILE,
+        )
         config = {
             "format_version": FORMAT_VERSION,
             "estimator": "ITWorkClassifier",
             "params": _json_params(model.get_params()),
             "classes": [str(label) for label in model.classes_],
+            "calibration_method": model.calibration_method_,
+            "calibration_report": model.calibration_report_,
+            "review_thresholds": model.review_thresholds(),
+            "review_tuning": model.review_tuning_,
             "versions": _versions(),
         }
         (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -171,6 +192,17 @@ def _check_versions(saved: dict, path: Path) -> None:
             )
 
 
+def _load_scope(state: dict, bundle: Path):
+    from classifier.scope import ScopeDetector
+
+    try:
+        return ScopeDetector.from_state(state["params"], state["state"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelLoadError(
+            f"{bundle / MODEL_FILE} holds a damaged scope detector ({error}); train the model again"
+        ) from error
+
+
 def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     """Load a model bundle; with no path, the shipped default model.
 
@@ -219,6 +251,7 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
         raise ModelLoadError(
             f"{bundle / MODEL_FILE} is not a readable skops file ({error}); train the model again"
         ) from error
+    untrusted = [name for name in untrusted if name not in TRUSTED_EXTRA_TYPES]
     if untrusted:
         raise ModelLoadError(
             f"refusing to load {bundle / MODEL_FILE}: it asks for types that are not trusted "
@@ -226,9 +259,10 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
             "Use a bundle written by itwork train"
         )
     try:
-        pipeline = sio.load(bundle / MODEL_FILE)
+        content = sio.load(bundle / MODEL_FILE, trusted=list(TRUSTED_EXTRA_TYPES))
     except Exception as error:
         raise ModelLoadError(f"{bundle / MODEL_FILE} cannot be loaded ({error}); train the model again") from error
+    pipeline = content.get("pipeline") if isinstance(content, dict) else None
     if not isinstance(pipeline, Pipeline) or list(pipeline.named_steps) != ["features", "classifier"]:
         raise ModelLoadError(
             f"{bundle / MODEL_FILE} does not hold an it-work-classifier pipeline; use a bundle written by itwork train"
@@ -244,6 +278,12 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
         ) from error
     model.pipeline_ = pipeline
     model.classes_ = pipeline.classes_
+    model.calibration_method_ = config.get("calibration_method", "none")
+    model.calibration_report_ = config.get("calibration_report", {})
+    model.review_thresholds_ = {str(k): float(v) for k, v in (config.get("review_thresholds") or {}).items()}
+    model.review_tuning_ = config.get("review_tuning", {})
+    if content.get("scope") is not None:
+        model.scope_ = _load_scope(content["scope"], bundle)
     model._feature_names = None
     model.card_ = card
     model.path_ = bundle

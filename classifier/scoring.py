@@ -28,9 +28,10 @@ def output_columns(prefix: str = "") -> list[str]:
     """Names of the columns scoring adds, in order.
 
     >>> output_columns()
-    ['label', 'confidence', 'p_ktlo', 'p_commodity_outsourceable', 'p_business_enabling']
+    ['label', 'confidence', 'needs_review', 'in_scope', 'p_ktlo', 'p_commodity_outsourceable', 'p_business_enabling']
     """
-    return [f"{prefix}label", f"{prefix}confidence"] + [f"{prefix}p_{label}" for label in LABEL_IDS]
+    names = ["label", "confidence", "needs_review", "in_scope"] + [f"p_{label}" for label in LABEL_IDS]
+    return [prefix + name for name in names]
 
 
 @dataclass
@@ -41,6 +42,8 @@ class ScoreSummary:
     scored: int = 0
     blank: int = 0
     label_counts: Counter = field(default_factory=Counter)
+    needs_review: int = 0
+    out_of_scope: int = 0
 
     def shares(self) -> dict[str, float]:
         """Share of scored rows per label, in label order."""
@@ -51,34 +54,52 @@ class ScoreSummary:
         self.scored += other.scored
         self.blank += other.blank
         self.label_counts.update(other.label_counts)
+        self.needs_review += other.needs_review
+        self.out_of_scope += other.out_of_scope
 
 
 def _score_chunk(
-    model: ITWorkClassifier, frame: pd.DataFrame, text_column: str, prefix: str
+    model: ITWorkClassifier, frame: pd.DataFrame, text_column: str, prefix: str, min_confidence: float | None = None
 ) -> tuple[pd.DataFrame, ScoreSummary]:
     texts = frame[text_column]
     usable = texts.map(lambda value: isinstance(value, str) and not value.isspace() and value != "").to_numpy(bool)
     columns = output_columns(prefix)
     probabilities = np.full((len(frame), len(LABEL_IDS)), np.nan)
     labels = np.full(len(frame), None, dtype=object)
+    needs_review = pd.array(np.full(len(frame), pd.NA), dtype="boolean")
+    in_scope = pd.array(np.full(len(frame), pd.NA), dtype="boolean")
     if usable.any():
-        scored = model.predict_proba(texts[usable].tolist())
+        decided = model.decide(texts[usable].tolist(), min_confidence=min_confidence)
         order = [list(model.classes_).index(label) for label in LABEL_IDS]
-        probabilities[usable] = scored[:, order]
-        labels[usable] = np.asarray(LABEL_IDS, dtype=object)[probabilities[usable].argmax(axis=1)]
+        probabilities[usable] = decided.probabilities[:, order]
+        labels[usable] = decided.labels.astype(object)
+        needs_review[usable] = decided.needs_review
+        in_scope[usable] = decided.in_scope
     result = frame.copy()
     result[columns[0]] = labels
     result[columns[1]] = np.round(np.nanmax(probabilities, axis=1, initial=-1.0, where=~np.isnan(probabilities)), 6)
     result.loc[~usable, columns[1]] = np.nan
-    for index, column in enumerate(columns[2:]):
+    result[columns[2]] = needs_review
+    result[columns[3]] = in_scope
+    for index, column in enumerate(columns[4:]):
         result[column] = np.round(probabilities[:, index], 6)
-    summary = ScoreSummary(rows=len(frame), scored=int(usable.sum()), blank=int((~usable).sum()))
+    summary = ScoreSummary(
+        rows=len(frame),
+        scored=int(usable.sum()),
+        blank=int((~usable).sum()),
+        needs_review=int(needs_review.sum()),
+        out_of_scope=int((~in_scope[usable]).sum()),
+    )
     summary.label_counts.update(label for label in labels if label is not None)
     return result, summary
 
 
 def score_frame(
-    model: ITWorkClassifier, frame: pd.DataFrame, text_column: str = "text", prefix: str = ""
+    model: ITWorkClassifier,
+    frame: pd.DataFrame,
+    text_column: str = "text",
+    prefix: str = "",
+    min_confidence: float | None = None,
 ) -> pd.DataFrame:
     """Return a copy of ``frame`` with the prediction columns added.
 
@@ -88,7 +109,7 @@ def score_frame(
     ('commodity_outsourceable', [False, True])
     """
     _check_input_columns(frame, text_column, prefix, "the data frame")
-    return _score_chunk(model, frame, text_column, prefix)[0]
+    return _score_chunk(model, frame, text_column, prefix, min_confidence)[0]
 
 
 def _check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, source: str) -> None:
@@ -110,6 +131,7 @@ def score_file(
     overwrite: bool = False,
     prefix: str = "",
     encoding: str | None = None,
+    min_confidence: float | None = None,
 ) -> ScoreSummary:
     """Score every row of ``input`` and write all its columns plus predictions to ``output``.
 
@@ -117,6 +139,8 @@ def score_file(
     standard input/output as CSV. The input is read and written in chunks of
     ``chunk_size`` rows, and the output goes to a temporary file renamed at the
     end, so a failed run leaves no partial output and an earlier one whole.
+    ``needs_review`` marks rows below the model's review threshold (or below
+    ``min_confidence`` if given) and out-of-scope rows.
     """
     if model is None:
         from classifier.persistence import load_model
@@ -130,7 +154,7 @@ def score_file(
         for number, chunk in enumerate(iter_table(input, chunk_size, encoding)):
             if number == 0:
                 _check_input_columns(chunk, text_column, prefix, source)
-            scored, chunk_summary = _score_chunk(model, chunk, text_column, prefix)
+            scored, chunk_summary = _score_chunk(model, chunk, text_column, prefix, min_confidence)
             writer.write(scored)
             summary.add(chunk_summary)
         writer.close()

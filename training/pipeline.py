@@ -7,10 +7,12 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
 
+from classifier.calibration import expected_calibration_error
 from classifier.model import ITWorkClassifier
 from classifier.persistence import check_bundle_target, save_model
 from training.data import (
@@ -49,14 +51,30 @@ class TrainResult:
     card: dict
 
 
-def cross_validate(data: pd.DataFrame, config: TrainConfig) -> dict:
-    """Stratified k-fold metrics of ``config``'s model on ``data`` (columns text, label[, weight])."""
+def cross_validate(data: pd.DataFrame, config: TrainConfig, estimator: ITWorkClassifier | None = None) -> dict:
+    """Stratified k-fold metrics of ``config``'s model on ``data`` (columns text, label[, weight]).
+
+    Besides accuracy and F1 the metrics hold the expected calibration error of
+    the out-of-fold probabilities (``ece``). Pass ``estimator`` to
+    cross-validate another estimator than ``config.estimator()``.
+    """
     folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
-    params = {"sample_weight": data["weight"].to_numpy()} if "weight" in data else None
-    predicted = cross_val_predict(
-        clone(config.estimator()), data["text"].tolist(), data["label"].tolist(), cv=folds, params=params
-    )
-    return classification_metrics(data["label"].tolist(), list(predicted))
+    estimator = estimator if estimator is not None else config.estimator()
+    texts, labels = data["text"].to_numpy(object), data["label"].to_numpy(object)
+    weights = data["weight"].to_numpy() if "weight" in data else None
+    classes = sorted(set(labels))
+    probabilities = np.zeros((len(data), len(classes)))
+    # A loop rather than cross_val_predict, which would hand the estimator integer-encoded labels.
+    for train, test in folds.split(texts, labels):
+        fold_model = clone(estimator).fit(
+            texts[train].tolist(), labels[train].tolist(), sample_weight=None if weights is None else weights[train]
+        )
+        probabilities[test] = fold_model.predict_proba(texts[test].tolist())
+    labels = labels.tolist()
+    predicted = [classes[index] for index in probabilities.argmax(axis=1)]
+    metrics = classification_metrics(labels, predicted)
+    metrics["ece"] = expected_calibration_error(labels, probabilities, classes)
+    return metrics
 
 
 def train_model(
@@ -99,9 +117,14 @@ def train_model(
             sources.append((default_corpus_path(), len(corpus)))
     if output is not None:
         check_bundle_target(output, overwrite)  # fail now, not after cross-validation
-    metrics = cross_validate(data, config)
     model = config.estimator()
     model.fit(data["text"].tolist(), data["label"].tolist(), sample_weight=data["weight"] if "weight" in data else None)
+    # Cross-validate the calibration the final model chose; each fold need not choose it again.
+    metrics = cross_validate(
+        data,
+        config,
+        clone(model).set_params(calibration=model.calibration_method_, review_precision=None, scope_quantile=None),
+    )
     card = {
         "name": name or (Path(output).name if output else None),
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
@@ -116,6 +139,8 @@ def train_model(
             "user_weight": user_weight if with_default_corpus else None,
         },
         "cross_validation": {"folds": config.folds, "seed": config.seed, "metrics": metrics},
+        "calibration": {"method": model.calibration_method_, "out_of_fold": model.calibration_report_},
+        "review": model.review_tuning_,
     }
     path = save_model(model, output, card=card, overwrite=overwrite) if output is not None else None
     return TrainResult(model=model, path=path, metrics=metrics, card=card)

@@ -1,0 +1,144 @@
+"""Calibrated confidence: expected calibration error and choosing a calibration method.
+
+A confidence of 0.9 should be right nine times in ten. Logistic regression on
+sparse text features is usually over- or under-confident, so the classifier
+wraps it in scikit-learn's :class:`~sklearn.calibration.CalibratedClassifierCV`
+with the method that gives the lowest out-of-fold log loss:
+
+* ``"none"`` — the logistic regression's own probabilities;
+* ``"temperature"`` — one temperature for all classes (never changes the predicted label);
+* ``"sigmoid"`` — Platt scaling per class;
+* ``"isotonic"`` — a monotone step function per class (needs a few hundred examples per class).
+
+The choice is made on out-of-fold decision scores, so no calibrator is judged
+on the data it was fitted to.
+
+>>> import numpy as np
+>>> probabilities = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3]])
+>>> expected_calibration_error(["a", "b", "a", "b"], probabilities, ["a", "b"])
+0.35
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.metrics import log_loss
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.utils.extmath import softmax
+
+__all__ = [
+    "CALIBRATION_METHODS",
+    "expected_calibration_error",
+    "reliability_table",
+    "compare_calibration_methods",
+]
+
+CALIBRATION_METHODS = ("none", "temperature", "sigmoid", "isotonic")
+
+
+def _confidence_and_hits(y_true: Sequence[str], probabilities: np.ndarray, classes: Sequence[str]):
+    probabilities = np.asarray(probabilities, dtype=float)
+    confidence = probabilities.max(axis=1)
+    predicted = np.asarray(classes, dtype=object)[probabilities.argmax(axis=1)]
+    hits = predicted == np.asarray(y_true, dtype=object)
+    return confidence, hits
+
+
+def reliability_table(
+    y_true: Sequence[str], probabilities: np.ndarray, classes: Sequence[str], n_bins: int = 10
+) -> list[dict]:
+    """Per confidence bin: its range, how many predictions fall in it, their mean confidence and accuracy.
+
+    Bins are equally wide over [0, 1]; empty bins are left out.
+
+    >>> import numpy as np
+    >>> rows = reliability_table(["a", "a"], np.array([[0.95, 0.05], [0.3, 0.7]]), ["a", "b"], n_bins=5)
+    >>> [(row["low"], row["count"], row["accuracy"]) for row in rows]
+    [(0.6, 1, 0.0), (0.8, 1, 1.0)]
+    """
+    confidence, hits = _confidence_and_hits(y_true, probabilities, classes)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    index = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, n_bins - 1)
+    rows = []
+    for b in range(n_bins):
+        members = index == b
+        if members.any():
+            rows.append(
+                {
+                    "low": round(float(edges[b]), 6),
+                    "high": round(float(edges[b + 1]), 6),
+                    "count": int(members.sum()),
+                    "confidence": float(confidence[members].mean()),
+                    "accuracy": float(hits[members].mean()),
+                }
+            )
+    return rows
+
+
+def expected_calibration_error(
+    y_true: Sequence[str], probabilities: np.ndarray, classes: Sequence[str], n_bins: int = 10
+) -> float:
+    """Top-label expected calibration error: the count-weighted gap between confidence and accuracy per bin."""
+    rows = reliability_table(y_true, probabilities, classes, n_bins)
+    total = sum(row["count"] for row in rows)
+    if total == 0:
+        return 0.0
+    return round(float(sum(row["count"] * abs(row["confidence"] - row["accuracy"]) for row in rows) / total), 6)
+
+
+class _GivenScores(ClassifierMixin, BaseEstimator):
+    """A classifier whose decision scores are its input: lets a calibrator be cross-validated on fixed scores."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def decision_function(self, X):
+        X = np.asarray(X)
+        return X[:, 1] - X[:, 0] if X.shape[1] == 2 else X  # two classes: one score, as scikit-learn expects
+
+    def predict(self, X):
+        return self.classes_[np.asarray(X).argmax(axis=1)]
+
+
+def compare_calibration_methods(
+    scores: np.ndarray,
+    y: Sequence[str],
+    classes: Sequence[str],
+    folds: int = 5,
+    seed: int = 0,
+    methods: Sequence[str] = CALIBRATION_METHODS,
+) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
+    """Out-of-fold log loss and ECE of each calibration method on out-of-fold decision ``scores``.
+
+    ``scores`` are multinomial logistic-regression decision scores, columns in
+    ``classes`` order, each predicted by a model that did not see its row.
+    Returns the metrics per method and each method's out-of-fold probabilities.
+    """
+    y = np.asarray(y, dtype=object)
+    scores = np.asarray(scores, dtype=np.float64)
+    classes = list(classes)
+    results, calibrated = {}, {}
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for method in methods:
+        if method == "none":
+            probabilities = softmax(np.asarray(scores, dtype=np.float64))
+        else:
+            calibrator = CalibratedClassifierCV(
+                _GivenScores(),
+                method=method,
+                cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
+                ensemble=False,
+            )
+            probabilities = cross_val_predict(calibrator, scores, y, cv=splitter, method="predict_proba")
+            probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+        results[method] = {
+            "log_loss": round(float(log_loss(y, probabilities, labels=classes)), 6),
+            "ece": expected_calibration_error(y, probabilities, classes),
+        }
+        calibrated[method] = probabilities
+    return results, calibrated
