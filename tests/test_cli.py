@@ -121,6 +121,7 @@ def test_score_stdin_to_stdout(monkeypatch, capsys):
     assert main(["score", "-", "-o", "-"]) == 0
     captured = capsys.readouterr()
     lines = captured.out.strip().splitlines()
-    assert lines[0] == "id,text,label,confidence,needs_review,in_scope,p_ktlo,p_commodity_outsourceable,p_business_enabling"
+    header = "id,text,label,confidence,needs_review,in_scope,p_ktlo,p_commodity_outsourceable,p_business_enabling"
+    assert lines[0] == header
     assert lines[1].startswith("1,reset my password,commodity_outsourceable,") and lines[2].startswith("2,,,")
     assert "scored 1 of 2 rows" in captured.err
