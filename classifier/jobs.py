@@ -108,11 +108,11 @@ class JobAnalysis:
 
         >>> JobAnalysis([], [], {"ktlo": 0.5, "commodity_outsourceable": 0.25, "business_enabling": 0.25},
         ...             "ktlo", [], {}).summary()
-        'mostly ktlo: ktlo 50%, commodity_outsourceable 25%, business_enabling 25%'
+        'largest share: ktlo (50%); ktlo 50%, commodity_outsourceable 25%, business_enabling 25%'
         """
         if self.label is None:
             return "no activities found"
-        return f"mostly {self.label}: " + ", ".join(f"{label} {share:.0%}" for label, share in self.mix.items())
+        return f"largest share: {self.label} ({self.mix[self.label]:.0%}); " + ", ".join(f"{label} {share:.0%}" for label, share in self.mix.items())
 
 
 def label_mix(labels: Sequence[str], weights: Sequence[float] | None = None) -> dict[str, float]:
