@@ -183,7 +183,7 @@ _INHERITED_KINDS = {"company_blurb", "benefits", "equal_opportunity", "salary", 
 # --- markers, headings, splitting --------------------------------------------------------------------------------
 
 _BULLET = re.compile(
-    r"[ \t]*(?:[•·*\-–—▪◦‣●○■□➢►]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)](?!\d))(?:[ \t]+|(?=[^\w\s]))"
+    r"[ \t]*(?!\*\*)(?:[•·*\-–—▪◦‣●○■□➢►]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)](?!\d))(?:[ \t]+|(?=[^\w\s]))"
 )
 _BULLET_NO_SPACE = re.compile(r"[ \t]*[•·▪◦‣●■➢►](?=\S)")
 _INLINE_BULLET = re.compile(r"[ \t]+[•·▪●■][ \t]+")

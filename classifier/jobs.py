@@ -17,18 +17,20 @@ high-value (business-enabling) activities and one recommendation per label.
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from classifier.activities import NON_ACTIVITY_KINDS, Activity, split_activities
-from classifier.errors import InvalidValueError
+from classifier.errors import InputTextError, InvalidValueError
 from classifier.labels import BUSINESS_ENABLING, LABEL_IDS, LABELS
 from classifier.model import ITWorkClassifier
 
-__all__ = ["JobAnalysis", "ScoredActivity", "analyze_job", "label_mix", "recommendations"]
+__all__ = ["JobAnalysis", "ScoredActivity", "analyze_job", "label_mix", "recommendations", "read_job_text"]
 
 
 @dataclass(frozen=True)
@@ -205,3 +207,27 @@ def analyze_job(
     overall = max(LABEL_IDS, key=lambda label: (mix[label], mass[label])) if activities else None
     high_value = sorted((a for a in activities if a.label == BUSINESS_ENABLING), key=lambda a: -a.confidence)
     return JobAnalysis(activities, set_aside, mix, overall, high_value, recommendations(mix, activities))
+
+
+def read_job_text(source: str) -> str:
+    """The text of a job: ``source`` is a file path, ``-`` (standard input) or the text itself.
+
+    A single word that looks like a file name (``ad.txt``, ``jobs/dba.md``) but
+    names no file is an error rather than a one-word job.
+
+    >>> read_job_text("Patch the servers; rotate the backup tapes")
+    'Patch the servers; rotate the backup tapes'
+    """
+    if source == "-":
+        return sys.stdin.read()
+    looks_like_path = "\n" not in source and len(source) < 4096
+    if looks_like_path and Path(source).is_file():
+        try:
+            return Path(source).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise InputTextError(
+                f"{source} is not UTF-8 text (byte {error.start}); save it as UTF-8 or paste the text instead"
+            ) from error
+    if looks_like_path and not any(c.isspace() for c in source) and ("/" in source or Path(source).suffix):
+        raise InputTextError(f"file {source} not found; check the path, or quote the job text itself")
+    return source
