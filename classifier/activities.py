@@ -138,7 +138,8 @@ _STRONG: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "requirement",
             r"\b\d+\+? ?(?:years|yrs)['’]? (?:of )?(?:\w+ ){0,3}(?:experience|exp)\b"
-            r"|^(?:you have|you(?:'ll| will) have|you bring|you(?:'ll| will) bring|you are an?\b|you(?:'re| are) comfortable)"
+            r"|^(?:you have|you(?:'ll| will) have|you bring|you(?:'ll| will) bring|you are an?\b"
+            r"|you(?:'re| are) comfortable)"
             r"|^(?:proven |solid |strong |demonstrable |hands-on |previous |prior |significant |good )?"
             r"(?:experience (?:with|in|of|using|managing|running|building|working)|knowledge of|understanding of"
             r"|familiarity with|proficiency (?:in|with)|proficient (?:in|with)|background in)"
@@ -400,7 +401,9 @@ def split_activities(text: str) -> list[Activity]:
                 value_start = first.start + key_value.start(2)
                 if key_kind in (ACTIVITY, "requirement"):
                     head_end = first.start + text[first.start : first.end].index(":") + 1
-                    result.append(Activity(text[first.start : head_end], "heading", number, first.start, head_end, None))
+                    result.append(
+                        Activity(text[first.start : head_end], "heading", number, first.start, head_end, None)
+                    )
                     section, section_name, section_had_bullets = key_kind, key_value.group(1).strip(), False
                     pieces[0] = _Piece(value_start, first.end, number, bullet)
                 else:

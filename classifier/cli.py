@@ -113,7 +113,9 @@ def _cmd_job(args: argparse.Namespace) -> int:
     for line in job.recommendations.values():
         print(f"  {line}")
     if job.high_value:
-        print("high-value activities: " + "; ".join(a.text for a in job.high_value[:3]))
+        print("high-value activities (business_enabling, most confident first):")
+        for rank, activity in enumerate(job.high_value[:5], start=1):
+            print(f"  {rank}. {activity.text}")
     counts = job.set_aside_counts()
     detail = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     print(f"set aside as no activity: {len(job.set_aside)} piece(s)" + (f" ({detail})" if detail else ""))
@@ -157,9 +159,12 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
         print(f"  {label:<26}{analysis.overall[label]:7.1%}  ({analysis.totals[label]:g} {measure})", file=stream)
     for column, table in analysis.groups.items():
         print(f"by {column}:", file=stream)
-        print(f"  {column[:24]:<24}{measure:>9}" + "".join(f"{label[:12]:>14}" for label in LABEL_IDS), file=stream)
+        print(
+            f"  {column[:24]:<24}{measure:>9}" + "".join(f"{label:>{max(len(label), 6) + 2}}" for label in LABEL_IDS),
+            file=stream,
+        )
         for name, row in table.iterrows():
-            shares = "".join(f"{row[label]:>14.1%}" for label in LABEL_IDS)
+            shares = "".join(f"{row[label]:>{max(len(label), 6) + 2}.1%}" for label in LABEL_IDS)
             print(f"  {str(name)[:24]:<24}{row[measure]:>9g}{shares}", file=stream)
     if written:
         print("wrote " + ", ".join(written), file=stream)

@@ -114,7 +114,8 @@ class JobAnalysis:
         """
         if self.label is None:
             return "no activities found"
-        return f"largest share: {self.label} ({self.mix[self.label]:.0%}); " + ", ".join(f"{label} {share:.0%}" for label, share in self.mix.items())
+        shares = ", ".join(f"{label} {share:.0%}" for label, share in self.mix.items())
+        return f"largest share: {self.label} ({self.mix[self.label]:.0%}); {shares}"
 
 
 def label_mix(labels: Sequence[str], weights: Sequence[float] | None = None) -> dict[str, float]:

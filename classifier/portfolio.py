@@ -71,9 +71,7 @@ class PortfolioAnalysis:
             "blank": self.blank,
             "totals": dict(self.totals),
             "overall": dict(self.overall),
-            "groups": {
-                name: table.reset_index().to_dict(orient="records") for name, table in self.groups.items()
-            },
+            "groups": {name: table.reset_index().to_dict(orient="records") for name, table in self.groups.items()},
             "top_activities": self.top_activities.to_dict(orient="records"),
         }
 

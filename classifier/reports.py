@@ -120,7 +120,8 @@ class Report:
         """
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise ValueError(
-                f"figure name {name!r} is not a plain file name; use letters, digits, '_', '-' or '.', e.g. 'mix_by_team'"
+                f"figure name {name!r} is not a plain file name; "
+                "use letters, digits, '_', '-' or '.', e.g. 'mix_by_team'"
             )
         if any(block.kind == "figure" and block.name == name for block in self._blocks):
             raise ValueError(f"the report already has a figure named {name!r}; give each figure its own name")
