@@ -231,6 +231,14 @@ def _section_kind(name: str) -> str | None:
     return None
 
 
+_ROLE = re.compile(
+    r"\b(?:engineer|developer|programmer|manager|analyst|administrator|admin|architect|specialist|technician|lead"
+    r"|consultant|officer|director|designer|scientist|tester|head|coordinator|owner|partner|advisor|adviser"
+    r"|cio|cto|ciso|intern|apprentice|graduate|sre|devops|dba)s?\b",
+    re.IGNORECASE,
+)
+
+
 def _is_title_case(text: str) -> bool:
     words = _WORD.findall(text)
     long_words = [word for word in words if len(word) >= 4]
@@ -242,7 +250,10 @@ def _is_title_case(text: str) -> bool:
 
 
 def _heading(content: str, bullet: bool, first_line: bool) -> str | None:
-    """The section kind if the whole of ``content`` is a heading ("unknown" if it names no known section)."""
+    """The section kind if the whole of ``content`` is a heading ("unknown" if it names no known section).
+
+    A Title-Cased first line that names a role ("Senior Platform Engineer") is a job title.
+    """
     plain = _MARKDOWN_HEADING.sub("", content).strip()
     name = plain.rstrip(":").strip()
     words = len(_WORD.findall(name))
@@ -255,7 +266,7 @@ def _heading(content: str, bullet: bool, first_line: bool) -> str | None:
         return None
     if (plain.endswith(":") and words <= 6) or content.startswith("#") or name.isupper():
         return kind or "unknown"
-    if first_line and _is_title_case(name) and not name.endswith((".", "!", "?")):
+    if first_line and _is_title_case(name) and _ROLE.search(name) and not name.endswith((".", "!", "?")):
         return "unknown"
     return None
 

@@ -204,3 +204,19 @@ def test_single_line_of_50000_characters_without_spaces():
     text = "x" * 50_000
     (piece,) = split_activities(text)
     assert piece.kind == "activity" and len(piece.text) == 50_000
+
+
+def test_a_job_title_is_a_heading_but_a_title_cased_work_log_line_is_not():
+    assert pieces("Senior Platform Engineer\nAcme Ltd, Leeds\n\nPatch servers") == [
+        ("heading", "Senior Platform Engineer"),
+        ("job_detail", "Acme Ltd, Leeds"),
+        ("activity", "Patch servers"),
+    ]
+    assert pieces("Patched Exchange Servers\nRotated Backup Tapes") == [
+        ("activity", "Patched Exchange Servers"),
+        ("activity", "Rotated Backup Tapes"),
+    ]
+
+
+def test_inline_requirement_heading():
+    assert pieces("Skills: Python, SQL") == [("heading", "Skills:"), ("requirement", "Python, SQL")]
