@@ -7,9 +7,11 @@
 
 __version__ = "0.1.0"
 
+from classifier.activities import Activity, split_activities  # noqa: E402
 from classifier.errors import (  # noqa: E402
     ColumnNotFoundError,
     InputTextError,
+    InvalidValueError,
     ITWorkError,
     LabelError,
     ModelLoadError,
@@ -18,10 +20,13 @@ from classifier.errors import (  # noqa: E402
     TableReadError,
     TrainingDataError,
 )
+from classifier.jobs import JobAnalysis, analyze_job  # noqa: E402
 from classifier.labels import LABEL_IDS, LABELS, Label, parse_label  # noqa: E402
 from classifier.model import ITWorkClassifier, Prediction  # noqa: E402
 from classifier.normalize import TextNormalizer  # noqa: E402
 from classifier.persistence import default_model_path, load_model, save_model  # noqa: E402
+from classifier.portfolio import PortfolioAnalysis, analyze_portfolio, portfolio_report  # noqa: E402
+from classifier.reports import Report  # noqa: E402
 from classifier.scoring import score_file, score_frame  # noqa: E402
 from classifier.tables import read_table, write_table  # noqa: E402
 
@@ -41,6 +46,14 @@ __all__ = [
     "score_frame",
     "read_table",
     "write_table",
+    "Activity",
+    "split_activities",
+    "JobAnalysis",
+    "analyze_job",
+    "PortfolioAnalysis",
+    "analyze_portfolio",
+    "portfolio_report",
+    "Report",
     "ITWorkError",
     "LabelError",
     "InputTextError",
@@ -50,4 +63,5 @@ __all__ = [
     "ModelLoadError",
     "NotFittedError",
     "OutputExistsError",
+    "InvalidValueError",
 ]

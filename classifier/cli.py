@@ -1,4 +1,4 @@
-"""Command line: ``itwork predict | score | train | evaluate``.
+"""Command line: ``itwork predict | score | train | evaluate | job | portfolio``.
 
 A thin layer: a parser, one library call per command, and library errors
 turned into one line on stderr and exit code 2.
@@ -109,6 +109,80 @@ def _probability(value: str) -> float:
     return number
 
 
+def _cmd_job(args: argparse.Namespace) -> int:
+    from classifier.jobs import analyze_job, read_job_text
+    from classifier.persistence import load_model
+
+    job = analyze_job(read_job_text(args.source), model=load_model(args.model))
+    if args.json:
+        print(json.dumps(job.to_dict(), indent=2))
+        return 0
+    print(f"{'line':>4}  {'label':<24} {'conf':>5}  activity")
+    for activity in job.activities:
+        print(f"{activity.line:>4}  {activity.label:<24} {activity.confidence:>5.2f}  {activity.text}")
+    print()
+    print(job.summary())
+    for line in job.recommendations.values():
+        print(f"  {line}")
+    if job.high_value:
+        print("high-value activities (business_enabling, most confident first):")
+        for rank, activity in enumerate(job.high_value[:5], start=1):
+            print(f"  {rank}. {activity.text}")
+    counts = job.set_aside_counts()
+    detail = ", ".join(f"{kind} {count}" for kind, count in counts.items())
+    print(f"set aside as no activity: {len(job.set_aside)} piece(s)" + (f" ({detail})" if detail else ""))
+    return 0
+
+
+def _cmd_portfolio(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from classifier.errors import OutputExistsError
+    from classifier.persistence import load_model
+    from classifier.portfolio import analyze_portfolio, portfolio_report
+    from classifier.tables import read_table, write_table
+
+    if args.output and args.output != "-" and Path(args.output).exists() and not args.overwrite:
+        raise OutputExistsError(f"output {args.output} already exists; pass --overwrite or choose another path")
+    source = "standard input" if args.input == "-" else args.input
+    analysis = analyze_portfolio(
+        read_table(args.input, args.encoding),
+        args.text_column,
+        hours_column=args.hours_column,
+        group_by=args.group_by,
+        model=load_model(args.model),
+        source=source,
+    )
+    written = []
+    if args.report:
+        paths = portfolio_report(analysis).write(args.report, overwrite=args.overwrite)
+        written += [str(paths["markdown"]), str(paths["html"])]
+    if args.output:
+        write_table(analysis.rows, args.output, overwrite=args.overwrite)
+        written.append("standard output" if args.output == "-" else args.output)
+    stream = sys.stderr if args.output == "-" else sys.stdout
+    measure = analysis.measure
+    print(
+        f"labelled {analysis.scored} of {analysis.scored + analysis.blank} rows "
+        f"({analysis.blank} with blank text left unscored); share of {measure}:",
+        file=stream,
+    )
+    for label in LABEL_IDS:
+        print(f"  {label:<26}{analysis.overall[label]:7.1%}  ({analysis.totals[label]:g} {measure})", file=stream)
+    for column, table in analysis.groups.items():
+        print(f"by {column}:", file=stream)
+        print(
+            f"  {column[:24]:<24}{measure:>9}" + "".join(f"{label:>{max(len(label), 6) + 2}}" for label in LABEL_IDS),
+            file=stream,
+        )
+        for name, row in table.iterrows():
+            shares = "".join(f"{row[label]:>{max(len(label), 6) + 2}.1%}" for label in LABEL_IDS)
+            print(f"  {str(name)[:24]:<24}{row[measure]:>9g}{shares}", file=stream)
+    if written:
+        print("wrote " + ", ".join(written), file=stream)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from classifier import __version__
 
@@ -166,6 +240,26 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--label-column", default="label")
     evaluate.add_argument("--json", action="store_true", help="print all metrics as JSON")
     evaluate.set_defaults(run=_cmd_evaluate)
+
+    job = commands.add_parser("job", help="split a job description into activities and show its label mix")
+    job.add_argument("source", metavar="FILE_OR_TEXT", help="a text file, - for standard input, or the text itself")
+    job.add_argument("--model", help="model bundle directory (default: the shipped model)")
+    job.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    job.set_defaults(run=_cmd_job)
+
+    portfolio = commands.add_parser("portfolio", help="share of hours or items per label for a task list or timesheet")
+    portfolio.add_argument("input", help="CSV, TSV, JSONL, Parquet or Excel file; - for CSV on stdin")
+    portfolio.add_argument("--text-column", default="text", help="column holding the task text (default: text)")
+    portfolio.add_argument("--hours-column", help="column of hours per row (default: each row counts once)")
+    portfolio.add_argument(
+        "--group-by", action="append", metavar="COLUMN", help="column to break the mix down by; repeat for more"
+    )
+    portfolio.add_argument("--report", metavar="DIR", help="write report.md, report.html and charts into DIR")
+    portfolio.add_argument("-o", "--output", help="write every row with its label and probabilities (- for stdout)")
+    portfolio.add_argument("--encoding", help="input text encoding (default: detected)")
+    portfolio.add_argument("--model", help="model bundle directory (default: the shipped model)")
+    portfolio.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    portfolio.set_defaults(run=_cmd_portfolio)
     return parser
 
 

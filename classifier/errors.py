@@ -17,6 +17,7 @@ __all__ = [
     "ModelLoadError",
     "NotFittedError",
     "OutputExistsError",
+    "InvalidValueError",
 ]
 
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
@@ -56,3 +57,7 @@ class NotFittedError(ITWorkError, _SklearnNotFittedError):
 
 class OutputExistsError(ITWorkError, FileExistsError):
     """An output path exists and overwriting was not asked for."""
+
+
+class InvalidValueError(ITWorkError, ValueError):
+    """A number in the input (hours, weights) that is missing, not a number, negative or infinite."""

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -125,3 +126,85 @@ def test_score_stdin_to_stdout(monkeypatch, capsys):
     assert lines[0] == header
     assert lines[1].startswith("1,reset my password,commodity_outsourceable,") and lines[2].startswith("2,,,")
     assert "scored 1 of 2 rows" in captured.err
+
+
+JOB_AD = "Responsibilities:\n- Build the customer booking app\n- Reset user passwords\nRequirements:\n- 5 years of SQL"
+
+
+def test_job_prints_activities_mix_and_set_aside_count(tmp_path, capsys):
+    path = tmp_path / "ad.txt"
+    path.write_text(JOB_AD, encoding="utf-8")
+    assert main(["job", str(path)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == ["line", "label", "conf", "activity"]
+    assert lines[1].split()[:2] == ["2", "business_enabling"] and lines[1].endswith("Build the customer booking app")
+    assert lines[2].split()[:2] == ["3", "commodity_outsourceable"]
+    assert "business_enabling 50%" in out and "invest and grow" in out
+    assert "set aside as no activity: 3 piece(s) (heading 2, requirement 1)" in out
+
+
+def test_job_takes_text_and_prints_json(capsys):
+    assert main(["job", "--json", "Patch the in-house claims system; rotate the backup tapes"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [a["text"] for a in result["activities"]] == ["Patch the in-house claims system", "rotate the backup tapes"]
+    assert sum(result["mix"].values()) == pytest.approx(1) and result["set_aside"] == []
+
+
+def test_job_missing_file_is_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["job", str(tmp_path / "missing_ad.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("itwork job: error: file ") and "not found" in err
+
+
+def timesheet_csv(tmp_path, hours=("1", "2", "3")):
+    path = tmp_path / "sheet.csv"
+    pd.DataFrame(
+        {
+            "team": ["desk", "desk", "apps"],
+            "task": ["Reset user passwords", "Replace the broken laptop screen", "Build the customer booking app"],
+            "hours": list(hours),
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_portfolio_writes_rows_and_report(tmp_path, capsys):
+    source = timesheet_csv(tmp_path)
+    arguments = ["portfolio", str(source), "--text-column", "task", "--hours-column", "hours", "--group-by", "team"]
+    arguments += ["--report", str(tmp_path / "report"), "-o", str(tmp_path / "rows.csv")]
+    assert main(arguments) == 0
+    out = capsys.readouterr().out
+    assert "labelled 3 of 3 rows (0 with blank text left unscored); share of hours:" in out
+    assert re.search(r"commodity_outsourceable\s+50\.0%\s+\(3 hours\)", out)
+    assert re.search(r"apps\s+3\s+0\.0%\s+0\.0%\s+100\.0%", out)
+    rows = pd.read_csv(tmp_path / "rows.csv")
+    assert rows.columns.tolist()[:3] == ["team", "task", "hours"] and rows["label"].notna().all()
+    names = sorted(path.name for path in (tmp_path / "report").iterdir())
+    assert names == ["mix_by_team.png", "report.html", "report.md"]
+    page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page and "https://" not in page
+    assert main(arguments) == 2
+    assert "already exists; pass --overwrite" in capsys.readouterr().err
+    assert main([*arguments, "--overwrite"]) == 0
+
+
+def test_portfolio_bad_hours_is_one_line_and_exit_2(tmp_path, capsys):
+    source = timesheet_csv(tmp_path, hours=("1", "two", "3"))
+    assert main(["portfolio", str(source), "--text-column", "task", "--hours-column", "hours"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "hours column 'hours' in " in err and "row 3 has 'two'" in err
+
+
+def test_portfolio_bad_column_is_exit_2(tmp_path, capsys):
+    source = timesheet_csv(tmp_path)
+    assert main(["portfolio", str(source), "--text-column", "task", "--group-by", "squad"]) == 2
+    assert "column 'squad' not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["job", "portfolio"])
+def test_help_of_new_commands(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0 and f"usage: itwork {command}" in capsys.readouterr().out

@@ -1,0 +1,234 @@
+"""The mix of a job: what share of a role's activities is ktlo, commodity and business-enabling.
+
+:func:`analyze_job` splits a job description (or a free-text work log) into
+activities with :func:`~classifier.activities.split_activities`, labels them
+all in one batch, and sums them into a mix, an overall label, the
+high-value (business-enabling) activities and one recommendation per label.
+
+>>> job = analyze_job("Responsibilities:\\n- Build the customer booking app\\n- Reset user passwords")
+>>> [a.label for a in job.activities]
+['business_enabling', 'commodity_outsourceable']
+>>> job.mix
+{'ktlo': 0.0, 'commodity_outsourceable': 0.5, 'business_enabling': 0.5}
+>>> len(job.set_aside), job.high_value[0].text
+(1, 'Build the customer booking app')
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from classifier.activities import NON_ACTIVITY_KINDS, Activity, split_activities
+from classifier.errors import InputTextError, InvalidValueError
+from classifier.labels import BUSINESS_ENABLING, LABEL_IDS, LABELS
+from classifier.model import ITWorkClassifier
+
+__all__ = ["JobAnalysis", "ScoredActivity", "analyze_job", "label_mix", "recommendations", "read_job_text"]
+
+
+@dataclass(frozen=True)
+class ScoredActivity:
+    """One activity of a job with its label, confidence, probabilities and weight in the mix."""
+
+    text: str
+    label: str
+    confidence: float
+    probabilities: dict[str, float]
+    weight: float
+    line: int
+    start: int
+    end: int
+    section: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "label": self.label,
+            "confidence": self.confidence,
+            "probabilities": dict(self.probabilities),
+            "weight": self.weight,
+            "line": self.line,
+            "start": self.start,
+            "end": self.end,
+            "section": self.section,
+        }
+
+
+@dataclass(frozen=True)
+class JobAnalysis:
+    """What :func:`analyze_job` found.
+
+    ``mix`` maps each label to its share of the job (sums to 1; all zero when
+    no activity was found, and then ``label`` is None). ``label`` is the label
+    with the largest share; a tie goes to the label with the larger weighted sum
+    of probabilities.
+    ``set_aside`` holds the pieces that describe no work, with their kind.
+    """
+
+    activities: list[ScoredActivity]
+    set_aside: list[Activity]
+    mix: dict[str, float]
+    label: str | None
+    high_value: list[ScoredActivity]
+    recommendations: dict[str, str]
+
+    def set_aside_counts(self) -> dict[str, int]:
+        """Number of set-aside pieces per kind, in ``NON_ACTIVITY_KINDS`` order."""
+        counts = Counter(piece.kind for piece in self.set_aside)
+        return {kind: counts[kind] for kind in NON_ACTIVITY_KINDS if counts[kind]}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per activity: line, text, label, confidence, weight and one probability column per label."""
+        columns = ["line", "text", "label", "confidence", "weight"] + [f"p_{label}" for label in LABEL_IDS]
+        rows = [
+            [a.line, a.text, a.label, a.confidence, a.weight] + [a.probabilities[label] for label in LABEL_IDS]
+            for a in self.activities
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def to_dict(self) -> dict[str, object]:
+        """A plain dict, ready for ``json.dumps``."""
+        return {
+            "label": self.label,
+            "mix": dict(self.mix),
+            "activities": [activity.to_dict() for activity in self.activities],
+            "high_value": [activity.text for activity in self.high_value],
+            "recommendations": dict(self.recommendations),
+            "set_aside": [piece.to_dict() for piece in self.set_aside],
+            "set_aside_counts": self.set_aside_counts(),
+        }
+
+    def summary(self) -> str:
+        """One line: the overall label and the mix.
+
+        >>> JobAnalysis([], [], {"ktlo": 0.5, "commodity_outsourceable": 0.25, "business_enabling": 0.25},
+        ...             "ktlo", [], {}).summary()
+        'largest share: ktlo (50%); ktlo 50%, commodity_outsourceable 25%, business_enabling 25%'
+        """
+        if self.label is None:
+            return "no activities found"
+        shares = ", ".join(f"{label} {share:.0%}" for label, share in self.mix.items())
+        return f"largest share: {self.label} ({self.mix[self.label]:.0%}); {shares}"
+
+
+def label_mix(labels: Sequence[str], weights: Sequence[float] | None = None) -> dict[str, float]:
+    """Share of each label in ``labels``, each counted with its weight (1 if no weights).
+
+    >>> label_mix(["ktlo", "ktlo", "business_enabling"], [1, 1, 2])
+    {'ktlo': 0.5, 'commodity_outsourceable': 0.0, 'business_enabling': 0.5}
+    """
+    totals = dict.fromkeys(LABEL_IDS, 0.0)
+    for index, label in enumerate(labels):
+        totals[label] += 1.0 if weights is None else float(weights[index])
+    total = sum(totals.values())
+    return {label: (value / total if total > 0 else 0.0) for label, value in totals.items()}
+
+
+def _shorten(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+
+
+def recommendations(mix: dict[str, float], activities: Sequence[ScoredActivity]) -> dict[str, str]:
+    """One line per label: its share, the action its label implies, and the activity to start with."""
+    lines = {}
+    for label in LABEL_IDS:
+        mine = sorted((a for a in activities if a.label == label), key=lambda a: -a.confidence)
+        head = f"{LABELS[label].name}: {mix[label]:.0%} of the job ({len(mine)} of {len(activities)} activities)"
+        if not mine:
+            lines[label] = f"{head}; nothing to {LABELS[label].action.split(':')[0].split(' and ')[0]} here"
+            continue
+        verb = "start with" if label == BUSINESS_ENABLING else "first candidate"
+        lines[label] = f"{head}; {LABELS[label].action}; {verb}: {_shorten(mine[0].text)!r}"
+    return lines
+
+
+def _check_weights(weights: Sequence[float], count: int) -> list[float]:
+    values = list(weights)
+    if len(values) != count:
+        raise InvalidValueError(
+            f"weights has {len(values)} values but the text holds {count} activities; "
+            "give one weight per activity, in the order split_activities(text) returns them"
+        )
+    for index, value in enumerate(values):
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if number is None or not math.isfinite(number) or number < 0:
+            raise InvalidValueError(
+                f"weight {value!r} at position {index} is not a finite number >= 0; give hours or shares such as 1.5"
+            )
+    if values and sum(values) <= 0:
+        raise InvalidValueError("all weights are 0; give at least one activity a positive weight")
+    return [float(value) for value in values]
+
+
+def analyze_job(
+    text: str, model: ITWorkClassifier | None = None, weights: Sequence[float] | None = None
+) -> JobAnalysis:
+    """Split ``text`` into activities, label them, and sum them into the job's mix.
+
+    ``weights`` (hours, or shares of time) gives each activity its weight in
+    the mix, one per activity in the order :func:`split_activities` returns
+    the activities; without it every activity counts the same.
+    """
+    pieces = split_activities(text)
+    found = [piece for piece in pieces if piece.is_activity]
+    set_aside = [piece for piece in pieces if not piece.is_activity]
+    values = [1.0] * len(found) if weights is None else _check_weights(weights, len(found))
+    if model is None:
+        from classifier.persistence import load_model
+
+        model = load_model()
+    activities: list[ScoredActivity] = []
+    if found:
+        probabilities = model.predict_proba([piece.text for piece in found])
+        order = [list(model.classes_).index(label) for label in LABEL_IDS]
+        for piece, row, weight in zip(found, probabilities[:, order], values):
+            best = int(row.argmax())
+            activities.append(
+                ScoredActivity(
+                    text=piece.text,
+                    label=LABEL_IDS[best],
+                    confidence=round(float(row[best]), 6),
+                    probabilities={label: round(float(p), 6) for label, p in zip(LABEL_IDS, row)},
+                    weight=weight,
+                    line=piece.line,
+                    start=piece.start,
+                    end=piece.end,
+                    section=piece.section,
+                )
+            )
+    mix = label_mix([a.label for a in activities], [a.weight for a in activities])
+    mass = {label: sum(a.probabilities[label] * a.weight for a in activities) for label in LABEL_IDS}
+    overall = max(LABEL_IDS, key=lambda label: (mix[label], mass[label])) if activities else None
+    high_value = sorted((a for a in activities if a.label == BUSINESS_ENABLING), key=lambda a: -a.confidence)
+    return JobAnalysis(activities, set_aside, mix, overall, high_value, recommendations(mix, activities))
+
+
+def read_job_text(source: str) -> str:
+    """The text of a job: ``source`` is a file path, ``-`` (standard input) or the text itself.
+
+    A single word that looks like a file name (``ad.txt``, ``jobs/dba.md``) but
+    names no file is an error rather than a one-word job.
+
+    >>> read_job_text("Patch the servers; rotate the backup tapes")
+    'Patch the servers; rotate the backup tapes'
+    """
+    if source == "-":
+        return sys.stdin.read()
+    looks_like_path = "\n" not in source and len(source) < 4096
+    if looks_like_path and Path(source).is_file():
+        try:
+            return Path(source).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise InputTextError(
+                f"{source} is not UTF-8 text (byte {error.start}); save it as UTF-8 or paste the text instead"
+            ) from error
+    if looks_like_path and not any(c.isspace() for c in source) and ("/" in source or Path(source).suffix):
+        raise InputTextError(f"file {source} not found; check the path, or quote the job text itself")
+    return source

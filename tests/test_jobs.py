@@ -1,0 +1,155 @@
+import json
+
+import pytest
+
+from classifier import InputTextError, InvalidValueError, JobAnalysis, analyze_job
+from classifier.jobs import label_mix, read_job_text
+from classifier.labels import LABEL_IDS
+
+AD = """About us
+Harbourline is a freight company founded in 1962.
+
+Responsibilities:
+- Build a self-service booking portal so retail customers can book collections online
+- Design a pricing model with the sales team to grow revenue from new lanes
+- Reset passwords and unlock accounts for warehouse staff
+- Replace broken laptops and printers in the depots
+- Patch and fix the in-house warehouse management system
+
+Requirements:
+- 5+ years of experience with AWS
+"""
+
+
+@pytest.fixture(scope="module")
+def job(default_model):
+    return analyze_job(AD, model=default_model)
+
+
+def test_every_activity_gets_a_label_and_confidence(job):
+    assert [a.text for a in job.activities] == [
+        "Build a self-service booking portal so retail customers can book collections online",
+        "Design a pricing model with the sales team to grow revenue from new lanes",
+        "Reset passwords and unlock accounts for warehouse staff",
+        "Replace broken laptops and printers in the depots",
+        "Patch and fix the in-house warehouse management system",
+    ]
+    assert [a.label for a in job.activities] == [
+        "business_enabling",
+        "business_enabling",
+        "commodity_outsourceable",
+        "commodity_outsourceable",
+        "ktlo",
+    ]
+    for activity in job.activities:
+        assert activity.confidence == max(activity.probabilities.values())
+        assert sum(activity.probabilities.values()) == pytest.approx(1, abs=1e-5)
+
+
+def test_mix_overall_label_and_high_value(job):
+    assert job.mix == pytest.approx({"ktlo": 0.2, "commodity_outsourceable": 0.4, "business_enabling": 0.4})
+    assert list(job.mix) == list(LABEL_IDS) and sum(job.mix.values()) == pytest.approx(1)
+    assert job.label in ("commodity_outsourceable", "business_enabling")  # a tie, broken by probability mass
+    mass = {label: sum(a.probabilities[label] for a in job.activities) for label in LABEL_IDS}
+    assert job.label == max(("commodity_outsourceable", "business_enabling"), key=mass.get)
+    assert [a.label for a in job.high_value] == ["business_enabling"] * 2
+    assert job.high_value[0].confidence >= job.high_value[1].confidence
+    assert job.summary().startswith(f"largest share: {job.label} (40%)")
+
+
+def test_non_activities_are_kept_aside_with_their_kind(job):
+    assert [(piece.kind, piece.text) for piece in job.set_aside] == [
+        ("heading", "About us"),
+        ("company_blurb", "Harbourline is a freight company founded in 1962."),
+        ("heading", "Responsibilities:"),
+        ("heading", "Requirements:"),
+        ("requirement", "5+ years of experience with AWS"),
+    ]
+    assert job.set_aside_counts() == {"heading": 3, "company_blurb": 1, "requirement": 1}
+
+
+def test_one_recommendation_per_label_with_its_action(job):
+    assert list(job.recommendations) == list(LABEL_IDS)
+    assert "invest and grow" in job.recommendations["business_enabling"]
+    assert "automate and shrink" in job.recommendations["ktlo"]
+    assert "hand off to a provider" in job.recommendations["commodity_outsourceable"]
+    assert "Patch and fix the in-house" in job.recommendations["ktlo"]
+    assert "(2 of 5 activities)" in job.recommendations["business_enabling"]
+
+
+def test_frame_and_dict(job):
+    frame = job.to_frame()
+    assert list(frame.columns) == ["line", "text", "label", "confidence", "weight"] + [f"p_{x}" for x in LABEL_IDS]
+    assert frame["line"].tolist() == [5, 6, 7, 8, 9]
+    data = json.loads(json.dumps(job.to_dict()))
+    assert data["label"] == job.label and len(data["activities"]) == 5 and len(data["set_aside"]) == 5
+
+
+def test_weights_change_the_mix(default_model):
+    job = analyze_job(AD, model=default_model, weights=[10, 10, 0, 0, 20])
+    assert job.mix == pytest.approx({"ktlo": 0.5, "commodity_outsourceable": 0.0, "business_enabling": 0.5})
+    assert [a.weight for a in job.activities] == [10, 10, 0, 0, 20]
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ([1, 2], r"weights has 2 values but the text holds 5 activities"),
+        ([1, 1, -1, 1, 1], r"weight -1 at position 2 is not a finite number >= 0"),
+        ([1, 1, float("nan"), 1, 1], r"weight nan at position 2"),
+        ([1, 1, "2", 1, 1], r"weight '2' at position 2"),
+        ([0, 0, 0, 0, 0], r"all weights are 0"),
+    ],
+    ids=["length", "negative", "nan", "string", "all-zero"],
+)
+def test_bad_weights_are_refused(fitted_model, weights, message):
+    with pytest.raises(InvalidValueError, match=message):
+        analyze_job(AD, model=fitted_model, weights=weights)
+
+
+def test_empty_job_has_no_label(fitted_model):
+    job = analyze_job("Requirements:\n- SQL\n", model=fitted_model)
+    assert job.activities == [] and job.label is None and job.high_value == []
+    assert job.mix == dict.fromkeys(LABEL_IDS, 0.0)
+    assert job.summary() == "no activities found"
+    assert isinstance(job, JobAnalysis)
+
+
+def test_the_model_is_called_once_for_all_activities(fitted_model):
+    calls = []
+
+    class Counting:
+        classes_ = fitted_model.classes_
+
+        def predict_proba(self, texts):
+            calls.append(list(texts))
+            return fitted_model.predict_proba(texts)
+
+    analyze_job(AD, model=Counting())
+    assert len(calls) == 1 and len(calls[0]) == 5
+
+
+def test_non_str_is_rejected(fitted_model):
+    with pytest.raises(TypeError, match="text must be a str, got list"):
+        analyze_job(["Patch the servers"], model=fitted_model)
+
+
+def test_label_mix():
+    assert label_mix([]) == dict.fromkeys(LABEL_IDS, 0.0)
+    assert label_mix(["ktlo", "business_enabling"]) == {
+        "ktlo": 0.5,
+        "commodity_outsourceable": 0.0,
+        "business_enabling": 0.5,
+    }
+
+
+def test_read_job_text(tmp_path):
+    path = tmp_path / "ad.txt"
+    path.write_text("\ufeffDuties:\n- Patch servers\n", encoding="utf-8")
+    assert read_job_text(str(path)) == "Duties:\n- Patch servers\n"
+    assert read_job_text("Patch servers") == "Patch servers"
+    with pytest.raises(InputTextError, match=r"file .*missing\.txt not found; check the path"):
+        read_job_text(str(tmp_path / "missing.txt"))
+    (tmp_path / "latin.txt").write_bytes(b"caf\xe9 duties")
+    with pytest.raises(InputTextError, match=r"latin\.txt is not UTF-8 text \(byte 3\)"):
+        read_job_text(str(tmp_path / "latin.txt"))
