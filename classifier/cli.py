@@ -99,6 +99,52 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from training.audit import audit_file
+    from training.pipeline import TrainConfig
+
+    issues = audit_file(
+        args.data,
+        args.output,
+        args.text_column,
+        args.label_column,
+        config=TrainConfig(folds=args.folds, seed=args.seed),
+        overwrite=args.overwrite,
+    )
+    stream = sys.stderr if args.output == "-" else sys.stdout
+    print(f"{len(issues)} rows whose label looks wrong (most likely first):", file=stream)
+    for row in issues.head(args.top).itertuples():
+        print(
+            f"  row {row.row}: {row.given_label} -> {row.suggested_label} (p={row.score:.2f})  {row.text[:90]}",
+            file=stream,
+        )
+    if args.output and args.output != "-":
+        print(f"wrote {args.output}", file=stream)
+    return 0
+
+
+def _cmd_tune_threshold(args: argparse.Namespace) -> int:
+    from training.tuning import tune_bundle_thresholds
+
+    tuning, path = tune_bundle_thresholds(
+        None if args.model == "default" else args.model,
+        args.data,
+        args.precision,
+        args.output,
+        args.text_column,
+        args.label_column,
+    )
+    print(f"thresholds for precision {tuning.precision_target:.2f}, saved in {path}:")
+    print(f"{'label':<26}{'threshold':>10}{'predicted':>10}{'kept':>8}{'coverage':>10}{'precision':>10}")
+    for label, row in tuning.per_class.items():
+        print(
+            f"{label:<26}{row['threshold']:>10.3f}{row['predicted']:>10}{row['kept']:>8}"
+            f"{row['coverage']:>10.1%}{row['precision']:>10.3f}"
+        )
+    print(f"overall: {tuning.coverage:.1%} of predictions kept at precision {tuning.precision:.3f}")
+    return 0
+
+
 def _probability(value: str) -> float:
     try:
         number = float(value)
@@ -240,6 +286,28 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--label-column", default="label")
     evaluate.add_argument("--json", action="store_true", help="print all metrics as JSON")
     evaluate.set_defaults(run=_cmd_evaluate)
+
+    audit = commands.add_parser("audit", help="rank rows of a labelled file whose label is likely wrong")
+    audit.add_argument("data", help="labelled file with text and label columns")
+    audit.add_argument("-o", "--output", help="write all flagged rows here (CSV, Excel, ...; - for stdout)")
+    audit.add_argument("--text-column", default="text")
+    audit.add_argument("--label-column", default="label")
+    audit.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    audit.add_argument("--seed", type=int, default=0, help="seed of the cross-validation split")
+    audit.add_argument("--top", type=int, default=20, help="rows to print (default 20)")
+    audit.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+    audit.set_defaults(run=_cmd_audit)
+
+    tune = commands.add_parser(
+        "tune-threshold", help="pick review thresholds that reach a target precision and store them in the model"
+    )
+    tune.add_argument("model", help="model bundle directory to update in place, or 'default' (needs -o)")
+    tune.add_argument("data", help="labelled file the model was not trained on")
+    tune.add_argument("--precision", type=_probability, default=0.9, help="target precision (default 0.9)")
+    tune.add_argument("-o", "--output", help="write the tuned bundle here instead of updating MODEL")
+    tune.add_argument("--text-column", default="text")
+    tune.add_argument("--label-column", default="label")
+    tune.set_defaults(run=_cmd_tune_threshold)
 
     job = commands.add_parser("job", help="split a job description into activities and show its label mix")
     job.add_argument("source", metavar="FILE_OR_TEXT", help="a text file, - for standard input, or the text itself")

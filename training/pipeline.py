@@ -24,7 +24,7 @@ from training.data import (
 )
 from training.evaluate import classification_metrics
 
-__all__ = ["TrainConfig", "TrainResult", "cross_validate", "train_model"]
+__all__ = ["TrainConfig", "TrainResult", "cross_validate", "out_of_fold_probabilities", "train_model"]
 
 
 @dataclass
@@ -51,6 +51,27 @@ class TrainResult:
     card: dict
 
 
+def out_of_fold_probabilities(
+    data: pd.DataFrame, estimator: ITWorkClassifier, folds: int = 5, seed: int = 0
+) -> tuple[np.ndarray, list[str]]:
+    """Probabilities of each row of ``data`` (columns text, label[, weight]) from a model that did not see it.
+
+    Returns the probabilities, shape ``(len(data), n_classes)``, and the class order.
+    """
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    texts, labels = data["text"].to_numpy(object), data["label"].to_numpy(object)
+    weights = data["weight"].to_numpy() if "weight" in data else None
+    classes = sorted(set(labels))
+    probabilities = np.zeros((len(data), len(classes)))
+    # A loop rather than cross_val_predict, which would hand the estimator integer-encoded labels.
+    for train, test in splitter.split(texts, labels):
+        fold_model = clone(estimator).fit(
+            texts[train].tolist(), labels[train].tolist(), sample_weight=None if weights is None else weights[train]
+        )
+        probabilities[test] = fold_model.predict_proba(texts[test].tolist())
+    return probabilities, classes
+
+
 def cross_validate(data: pd.DataFrame, config: TrainConfig, estimator: ITWorkClassifier | None = None) -> dict:
     """Stratified k-fold metrics of ``config``'s model on ``data`` (columns text, label[, weight]).
 
@@ -58,19 +79,9 @@ def cross_validate(data: pd.DataFrame, config: TrainConfig, estimator: ITWorkCla
     the out-of-fold probabilities (``ece``). Pass ``estimator`` to
     cross-validate another estimator than ``config.estimator()``.
     """
-    folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
     estimator = estimator if estimator is not None else config.estimator()
-    texts, labels = data["text"].to_numpy(object), data["label"].to_numpy(object)
-    weights = data["weight"].to_numpy() if "weight" in data else None
-    classes = sorted(set(labels))
-    probabilities = np.zeros((len(data), len(classes)))
-    # A loop rather than cross_val_predict, which would hand the estimator integer-encoded labels.
-    for train, test in folds.split(texts, labels):
-        fold_model = clone(estimator).fit(
-            texts[train].tolist(), labels[train].tolist(), sample_weight=None if weights is None else weights[train]
-        )
-        probabilities[test] = fold_model.predict_proba(texts[test].tolist())
-    labels = labels.tolist()
+    probabilities, classes = out_of_fold_probabilities(data, estimator, config.folds, config.seed)
+    labels = data["label"].tolist()
     predicted = [classes[index] for index in probabilities.argmax(axis=1)]
     metrics = classification_metrics(labels, predicted)
     metrics["ece"] = expected_calibration_error(labels, probabilities, classes)

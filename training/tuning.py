@@ -1,0 +1,53 @@
+"""Tune a model bundle's review thresholds on labelled data and store them in the bundle."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from classifier.errors import InvalidValueError
+from classifier.persistence import load_model, save_model
+from classifier.thresholds import ThresholdTuning, check_precision, tune_thresholds
+from training.data import data_sha256, load_labelled_data
+
+__all__ = ["tune_bundle_thresholds"]
+
+
+def tune_bundle_thresholds(
+    model_path: str | os.PathLike | None,
+    data_path: str | os.PathLike,
+    precision: float = 0.9,
+    output: str | os.PathLike | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+) -> tuple[ThresholdTuning, Path]:
+    """Pick per-label thresholds reaching ``precision`` on a labelled file; save them in a bundle.
+
+    The bundle at ``model_path`` is rewritten in place (atomically), or a copy
+    goes to ``output``. ``model_path=None`` means the shipped default model,
+    which then needs an ``output``. Returns the tuning (coverage kept per label
+    on the data) and where the bundle was written. Tune on data the model was
+    not trained on, or the thresholds will be too low.
+    """
+    precision = check_precision(precision)
+    if model_path is None and output is None:
+        raise InvalidValueError(
+            "the shipped default model is not changed in place; give an output directory "
+            "(-o DIR) for the tuned copy, then use it with --model DIR"
+        )
+    model = load_model(model_path)
+    data = load_labelled_data(
+        data_path, text_column, label_column, duplicates="drop", min_per_class=1, require_all_labels=False
+    )
+    tuning = tune_thresholds(
+        data["label"].tolist(), model.predict_proba(data["text"].tolist()), model.classes_, precision
+    )
+    model.set_review_thresholds(tuning.thresholds)
+    card = {key: value for key, value in model.card_.items() if key not in ("files", "classes", "params", "versions")}
+    card["review"] = {
+        **tuning.to_dict(),
+        "tuned_on": {"path": str(data_path), "sha256": data_sha256(data_path), "rows": int(len(data))},
+    }
+    target = Path(output) if output is not None else Path(model_path)
+    path = save_model(model, target, card=card, overwrite=True if output is None else False)
+    return tuning, path
