@@ -5,6 +5,7 @@ import pytest
 from sklearn.base import clone
 
 from classifier import InputTextError, ITWorkClassifier, NotFittedError
+from tests.conftest import TINY
 
 
 def test_fit_returns_self_and_sets_classes(tiny_frame):
@@ -130,3 +131,52 @@ def test_a_single_10_mb_text_is_scored(default_model):
 
 def test_lone_surrogates_and_control_characters(default_model):
     assert default_model.predict(["reset pass\ud800word \x00\x07 for user"])[0] in default_model.classes_
+
+
+def test_default_model_is_calibrated_and_carries_review_thresholds(default_model):
+    assert default_model.calibration_method_ in ("none", "temperature", "sigmoid", "isotonic")
+    report = default_model.calibration_report_
+    chosen = default_model.calibration_method_
+    assert report[chosen]["log_loss"] == min(row["log_loss"] for row in report.values())
+    assert set(default_model.review_thresholds()) == {str(c) for c in default_model.classes_}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Preheat the oven and fold the flour into the butter", "lorem ipsum dolor sit amet, consectetur adipiscing"],
+    ids=["recipe", "lorem-ipsum"],
+)
+def test_text_with_no_it_work_is_out_of_scope_and_needs_review(default_model, text):
+    prediction = default_model.classify(text)
+    assert prediction.in_scope is False
+    assert prediction.needs_review is True
+
+
+def test_min_confidence_overrides_the_thresholds(default_model):
+    texts = ["Reset my VPN password", "Look into the thing from yesterday"]
+    strict = default_model.decide(texts, min_confidence=1.0)
+    lenient = default_model.decide(texts, min_confidence=0.0)
+    assert strict.needs_review.tolist() == [True, True]
+    assert lenient.needs_review.tolist() == [False, False] or not lenient.in_scope.all()
+    with pytest.raises(InputTextError, match="min_confidence must be a number from 0 to 1, got 2"):
+        default_model.decide(texts, min_confidence=2)
+
+
+def test_set_review_thresholds_rejects_unknown_labels(fitted_model):
+    model = clone(fitted_model).fit([t for t, _ in TINY], [label for _, label in TINY])
+    with pytest.raises(InputTextError, match=r"unknown labels \['grow'\]"):
+        model.set_review_thresholds({"grow": 0.5})
+    assert model.set_review_thresholds({"ktlo": 0.8}).review_thresholds()["ktlo"] == 0.8
+
+
+def test_unknown_calibration_is_refused():
+    with pytest.raises(InputTextError, match="calibration must be one of auto, none, temperature"):
+        ITWorkClassifier(calibration="platt").fit([t for t, _ in TINY], [label for _, label in TINY])
+
+
+def test_explicit_calibration_with_too_few_examples_is_refused():
+    texts, labels = [t for t, _ in TINY], [label for _, label in TINY]
+    with pytest.raises(InputTextError, match="needs at least 10 examples of every label, the rarest has 7"):
+        ITWorkClassifier(calibration="sigmoid", calibration_folds=10).fit(texts, labels)
+    model = ITWorkClassifier(calibration_folds=10).fit(texts, labels)  # "auto" falls back to none
+    assert model.calibration_method_ == "none"

@@ -120,3 +120,14 @@ def test_interrupted_save_keeps_the_earlier_bundle_whole(fitted_model, tmp_path,
         save_model(fitted_model, path, overwrite=True)
     assert {p.name: p.read_bytes() for p in path.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["bundle"]
+
+
+def test_thresholds_calibration_and_scope_survive_a_round_trip(tmp_path, default_model):
+    path = save_model(default_model, tmp_path / "copy")
+    loaded = load_model(path)
+    assert loaded.review_thresholds() == default_model.review_thresholds()
+    assert loaded.calibration_method_ == default_model.calibration_method_
+    texts = ["Bake bread for the staff party", "printer jammed", "Design the new partner API"]
+    first, second = default_model.decide(texts), loaded.decide(texts)
+    assert np.array_equal(first.probabilities, second.probabilities)
+    assert first.in_scope.tolist() == second.in_scope.tolist()

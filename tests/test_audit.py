@@ -1,0 +1,81 @@
+"""Label audit: planted label flips are found near the top of the ranking."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from classifier.cli import main
+from training.audit import AUDIT_COLUMNS, audit_file, find_label_issues
+from training.data import load_default_corpus
+
+FLIPS = {
+    "commodity_outsourceable": "business_enabling",
+    "business_enabling": "ktlo",
+    "ktlo": "commodity_outsourceable",
+}
+
+
+@pytest.fixture(scope="module")
+def sample_with_flips() -> tuple[pd.DataFrame, list[int]]:
+    corpus = load_default_corpus()
+    sample = corpus.groupby("label", group_keys=False).sample(n=300, random_state=1).reset_index(drop=True)
+    sample["row"] = range(2, len(sample) + 2)
+    # Flip six clear examples: ones whose text names their label's typical work.
+    clear = {
+        "commodity_outsourceable": r"password|printer|laptop",
+        "business_enabling": r"customer|revenue",
+        "ktlo": r"in-house|legacy",
+    }
+    flipped = []
+    for label, pattern in clear.items():
+        rows = sample.index[(sample["label"] == label) & sample["text"].str.contains(pattern, case=False)][:2]
+        sample.loc[rows, "label"] = FLIPS[label]
+        flipped += [int(sample.loc[row, "row"]) for row in rows]
+    assert len(flipped) == 6
+    return sample, flipped
+
+
+def test_planted_label_flips_are_found_in_the_top_ranks(sample_with_flips):
+    sample, flipped = sample_with_flips
+    issues = find_label_issues(sample)
+    top = issues["row"].head(20).tolist()
+    found = [row for row in flipped if row in top]
+    assert len(found) >= 5, f"planted flips {flipped}, top 20 rows {top}"
+    for row in found:
+        hit = issues[issues["row"] == row].iloc[0]
+        original = sample.loc[sample["row"] == row, "label"].iloc[0]
+        assert hit["given_label"] == original
+        assert hit["suggested_label"] != original
+
+
+def test_audit_ranks_most_suspicious_first_and_is_reproducible(sample_with_flips):
+    sample, _ = sample_with_flips
+    first, second = find_label_issues(sample), find_label_issues(sample)
+    pd.testing.assert_frame_equal(first, second)
+    assert list(first.columns) == AUDIT_COLUMNS
+    assert first["score"].is_monotonic_increasing
+    assert (first["suggested_probability"] > first["score"]).all()
+
+
+def test_audit_file_writes_csv_and_refuses_to_overwrite(tmp_path, tiny_csv):
+    output = tmp_path / "audit.csv"
+    issues = audit_file(tiny_csv, output)
+    assert list(pd.read_csv(output).columns) == AUDIT_COLUMNS
+    assert len(pd.read_csv(output)) == len(issues)
+    with pytest.raises(FileExistsError, match="already exists; pass --overwrite"):
+        audit_file(tiny_csv, output)
+
+
+def test_cli_audit_prints_and_writes(tmp_path, tiny_csv, capsys):
+    output = tmp_path / "issues.csv"
+    assert main(["audit", str(tiny_csv), "-o", str(output), "--top", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "rows whose label looks wrong" in out
+    assert output.is_file()
+
+
+def test_cli_audit_missing_label_column_is_one_line_exit_2(tiny_csv, capsys):
+    assert main(["audit", str(tiny_csv), "--label-column", "category"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("itwork audit: error:") and "category" in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,67 @@
+"""Tuning a bundle's review thresholds on labelled data."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from classifier import load_model, save_model
+from classifier.cli import main
+from classifier.errors import InvalidValueError
+from training.tuning import tune_bundle_thresholds
+
+LABELLED = [
+    ("Reset the password for the finance intern", "commodity_outsourceable"),
+    ("Replace the cracked laptop screen", "commodity_outsourceable"),
+    ("Install the scanner driver on reception PC", "commodity_outsourceable"),
+    ("Fix the failed overnight job in our in-house billing system", "ktlo"),
+    ("Update the runbook for the legacy stock database", "ktlo"),
+    ("Launch a subscription checkout for customers in the app", "business_enabling"),
+    ("Build a partner API to sell through new resellers", "business_enabling"),
+    ("Prepare the monthly IT status report", "ktlo"),
+]
+
+
+@pytest.fixture
+def bundle(tmp_path, default_model):
+    return save_model(default_model, tmp_path / "bundle")
+
+
+@pytest.fixture
+def labelled_csv(tmp_path):
+    path = tmp_path / "holdout.csv"
+    pd.DataFrame(LABELLED, columns=["text", "label"]).to_csv(path, index=False)
+    return path
+
+
+def test_tuned_thresholds_are_stored_in_the_bundle(bundle, labelled_csv):
+    tuning, path = tune_bundle_thresholds(bundle, labelled_csv, precision=0.8)
+    assert path == bundle
+    reloaded = load_model(bundle)
+    assert reloaded.review_thresholds() == tuning.thresholds
+    card = json.loads((bundle / "card.json").read_text())
+    assert card["review"]["precision_target"] == 0.8
+    assert card["review"]["tuned_on"]["rows"] == len(LABELLED)
+    assert tuning.precision >= 0.8
+
+
+def test_the_default_model_is_not_changed_in_place(labelled_csv):
+    with pytest.raises(InvalidValueError, match="not changed in place; give an output directory"):
+        tune_bundle_thresholds(None, labelled_csv)
+
+
+def test_cli_tune_threshold_reports_coverage_per_label(tmp_path, labelled_csv, capsys):
+    output = tmp_path / "tuned"
+    assert main(["tune-threshold", "default", str(labelled_csv), "--precision", "0.8", "-o", str(output)]) == 0
+    out = capsys.readouterr().out
+    assert "coverage" in out and "business_enabling" in out and f"saved in {output}" in out
+    assert load_model(output).review_thresholds()
+
+
+def test_cli_tune_threshold_bad_precision_is_a_usage_error(labelled_csv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["tune-threshold", "default", str(labelled_csv), "--precision", "90"])
+    assert exit_info.value.code == 2
+    assert "expected a number from 0 to 1, got '90'" in capsys.readouterr().err
