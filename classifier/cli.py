@@ -87,7 +87,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate_file
 
     metrics = evaluate_file(
-        None if args.model == "default" else args.model, args.data, args.text_column, args.label_column
+        None if args.model == "default" else args.model,
+        args.data,
+        args.text_column,
+        args.label_column,
+        report=args.report,
+        overwrite=args.overwrite,
     )
     if args.json:
         print(json.dumps(metrics, indent=2))
@@ -96,6 +101,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"{'label':<26}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>10}")
     for label, row in metrics["per_class"].items():
         print(f"{label:<26}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1']:>10.3f}{row['support']:>10}")
+    review = metrics["review"]
+    print(
+        f"ECE {metrics['ece']:.3f}; {review['kept']:.1%} accepted by the review thresholds "
+        f"at precision {review['precision_kept']:.3f}"
+    )
+    for name, base in metrics["baselines"].items():
+        print(f"baseline {name}: accuracy {base['accuracy']:.3f}, macro-F1 {base['macro_f1']:.3f}")
+    if args.report:
+        print(f"report written to {args.report}")
     return 0
 
 
@@ -285,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--text-column", default="text")
     evaluate.add_argument("--label-column", default="label")
     evaluate.add_argument("--json", action="store_true", help="print all metrics as JSON")
+    evaluate.add_argument("--report", metavar="DIR", help="write metrics.json, report.md and report.html here")
+    evaluate.add_argument("--overwrite", action="store_true", help="replace an earlier report in DIR")
     evaluate.set_defaults(run=_cmd_evaluate)
 
     audit = commands.add_parser("audit", help="rank rows of a labelled file whose label is likely wrong")

@@ -44,9 +44,56 @@ def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict
     }
 
 
-def evaluate_model(model, texts: Sequence[str], labels: Sequence[str]) -> dict:
-    """Metrics of ``model`` on texts with known labels."""
-    return classification_metrics(list(labels), model.predict(texts))
+def evaluate_model(model, texts: Sequence[str], labels: Sequence[str], n_examples: int = 10) -> dict:
+    """Metrics of ``model`` on texts with known labels, with calibration, review coverage and baselines.
+
+    Besides :func:`classification_metrics` the result holds ``ece`` and
+    ``reliability`` (calibration), ``review`` (share kept by the model's review
+    thresholds and their precision; ``coverage_at_0.9`` with thresholds tuned on
+    this data), ``baselines`` (majority label of this data; keyword rules),
+    ``confident_mistakes`` and ``least_certain`` (``n_examples`` each).
+    """
+    from classifier.calibration import expected_calibration_error, reliability_table
+    from classifier.thresholds import tune_thresholds
+    from training.baselines import KeywordBaseline, MajorityBaseline
+
+    texts, labels = list(texts), list(labels)
+    decided = model.decide(texts)
+    predicted = [str(label) for label in decided.labels]
+    classes = [str(label) for label in model.classes_]
+    metrics = classification_metrics(labels, predicted)
+    metrics["ece"] = expected_calibration_error(labels, decided.probabilities, classes)
+    metrics["reliability"] = reliability_table(labels, decided.probabilities, classes)
+    kept = ~decided.needs_review
+    hits = np.asarray(predicted, dtype=object) == np.asarray(labels, dtype=object)
+    metrics["review"] = {
+        "thresholds": model.review_thresholds(),
+        "kept": float(kept.mean()) if len(kept) else 0.0,
+        "precision_kept": float(hits[kept].mean()) if kept.any() else 0.0,
+        "out_of_scope": float((~decided.in_scope).mean()) if len(kept) else 0.0,
+        "coverage_at_0.9": tune_thresholds(labels, decided.probabilities, classes, 0.9).coverage,
+    }
+    metrics["baselines"] = {
+        name: {
+            key: value
+            for key, value in classification_metrics(labels, baseline.fit(texts, labels).predict(texts)).items()
+            if key in ("accuracy", "macro_f1", "per_class")
+        }
+        for name, baseline in (("majority", MajorityBaseline()), ("keywords", KeywordBaseline()))
+    }
+
+    def example(index: int) -> dict:
+        return {
+            "text": texts[index],
+            "label": labels[index],
+            "predicted": predicted[index],
+            "confidence": round(float(decided.confidence[index]), 4),
+        }
+
+    order = np.argsort(-decided.confidence, kind="stable")
+    metrics["confident_mistakes"] = [example(i) for i in order if not hits[i]][:n_examples]
+    metrics["least_certain"] = [example(i) for i in order[::-1][:n_examples]]
+    return metrics
 
 
 def evaluate_file(
@@ -54,8 +101,14 @@ def evaluate_file(
     data_path: str | os.PathLike,
     text_column: str = "text",
     label_column: str = "label",
+    report: str | os.PathLike | None = None,
+    overwrite: bool = False,
 ) -> dict:
-    """Metrics of the model bundle at ``model_path`` (None: the default) on a labelled file."""
+    """Metrics of the model bundle at ``model_path`` (None: the default) on a labelled file.
+
+    With ``report``, writes ``metrics.json``, ``report.md`` and a self-contained
+    ``report.html`` (plus the figures as PNG) into that directory.
+    """
     from classifier.persistence import load_model
     from training.data import load_labelled_data
 
@@ -66,4 +119,8 @@ def evaluate_file(
     metrics = evaluate_model(model, data["text"].tolist(), data["label"].tolist())
     metrics["model"] = str(model_path or "default")
     metrics["data"] = str(data_path)
+    if report is not None:
+        from training.report import evaluation_report, write_evaluation
+
+        write_evaluation(metrics, evaluation_report(metrics), report, overwrite=overwrite)
     return metrics
