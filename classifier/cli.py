@@ -67,7 +67,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     result = train_model(
         None if args.data == "default" else args.data,
         args.output,
-        config=TrainConfig(folds=args.folds, seed=args.seed),
+        config=TrainConfig(model={"calibration": args.calibration}, folds=args.folds, seed=args.seed),
         text_column=args.text_column,
         label_column=args.label_column,
         with_default_corpus=args.with_default_corpus,
@@ -122,7 +122,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         args.output,
         args.text_column,
         args.label_column,
-        config=TrainConfig(folds=args.folds, seed=args.seed),
+        config=TrainConfig(model={"calibration": args.calibration}, folds=args.folds, seed=args.seed),
         overwrite=args.overwrite,
     )
     stream = sys.stderr if args.output == "-" else sys.stdout
@@ -288,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--drop-duplicates", action="store_true", help="drop repeated texts with the same label")
     train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
     train.add_argument("--seed", type=int, default=0, help="seed of the cross-validation split")
+    train.add_argument(
+        "--calibration",
+        choices=["auto", "none", "temperature", "sigmoid", "isotonic"],
+        default="auto",
+        help="probability calibration (default auto: lowest out-of-fold log loss)",
+    )
     train.add_argument(
         "--overwrite", action="store_true", help="replace the output directory once the new model is complete"
     )
