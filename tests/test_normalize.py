@@ -1,7 +1,14 @@
 import pytest
 
 from classifier import TextNormalizer
-from classifier.normalize import mask_token
+from classifier.normalize import (
+    BATCH_SEPARATOR,
+    STOP_WORDS,
+    _load_lemma_table,
+    _tokenizer_exceptions,
+    mask_token,
+    split_batch,
+)
 
 
 @pytest.mark.parametrize(
@@ -254,3 +261,64 @@ def test_normalized_output_is_pinned(name):
     assert [normalizer(text) for text in PINNED_TEXTS] == expected
     assert TextNormalizer(**settings).normalize_many(PINNED_TEXTS) == expected
     assert normalizer.normalize_many(PINNED_TEXTS) == expected  # warm cache
+
+
+SETTINGS = {
+    "default": {},
+    "no-lemma": {"lemmatize": False},
+    "keep-stop-words": {"remove_stop_words": False},
+    "no-mask": {"mask": False},
+}
+WRAPPINGS = ("{}", "({})", "{},", "{}.", "'{}'", '"{}"', "[{}]", "{}...", "{}!?", "({}),", "'{}", "{}'", "{}:", "{})")
+
+
+def _fast_path_chunks(step: int, wrappings: tuple[str, ...] = WRAPPINGS) -> list[str]:
+    """Chunks for the fast paths: lemma-table words, stop words, tokenizer exceptions, wrapped in punctuation."""
+    lemmas = _load_lemma_table()
+    words = sorted(word for word in lemmas if word.isascii() and word.isalpha() and word.islower())[::step]
+    exceptions = sorted(_tokenizer_exceptions())
+    words += sorted(STOP_WORDS) + [word for word in exceptions if word.isascii() and word.isalpha()]
+    words += ["server", "backup", "password", "reset", "running", "was", "etc", "inc", "mr", "em", "dont", "cant"]
+    chunks = [wrapping.format(word) for word in words for wrapping in wrappings]
+    return chunks + exceptions + ["...", "?!", "(),", "'", '"', "[", "]", ".", ",,", "'(", '")']
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_fast_paths_give_what_spacy_gives(name):
+    normalizer = TextNormalizer(**SETTINGS[name])
+    chunks = _fast_path_chunks(step=100)
+    assert len(chunks) > 10_000
+    fast = [normalizer.normalize_chunk(chunk) for chunk in chunks]
+    reference = [normalizer._normalize_chunk(chunk) for chunk in chunks]
+    assert [pair for pair in zip(chunks, fast, reference) if pair[1] != pair[2]] == []
+    assert normalizer._pipeline() is not None  # the reference really went through spaCy
+
+
+@pytest.mark.slow
+def test_fast_paths_give_what_spacy_gives_on_the_whole_lemma_table():
+    normalizer = TextNormalizer()
+    chunks = _fast_path_chunks(step=1, wrappings=("{}", "({}),", "'{}'"))
+    mismatches = [chunk for chunk in chunks if normalizer.normalize_chunk(chunk) != normalizer._normalize_chunk(chunk)]
+    assert mismatches == []
+
+
+def test_plain_lemma_table_is_the_one_spacy_loads():
+    from spacy.lookups import load_lookups
+
+    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    lemmas = _load_lemma_table()
+    assert len(lemmas) == len(table) > 10_000
+    assert all(table.get(word) == lemma for word, lemma in lemmas.items())
+
+
+def test_split_batch_marks_text_boundaries_and_refuses_texts_holding_the_separator():
+    assert split_batch(["A b", "", "  c  "]) == ["a", "b", BATCH_SEPARATOR, BATCH_SEPARATOR, "c"]
+    assert split_batch([]) == []
+    assert split_batch(["a", f"b{BATCH_SEPARATOR}c"]) is None
+
+
+def test_normalize_many_equals_one_by_one_with_a_tiny_cache():
+    texts = PINNED_TEXTS * 3 + [f"word{i} and (server{i})," for i in range(40)]
+    normalizer, reference = TextNormalizer(cache_size=8), TextNormalizer()
+    assert normalizer.normalize_many(texts) == [reference(text) for text in texts]
+    assert len(normalizer._cache) <= 8
