@@ -29,6 +29,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.errors import InputTextError, NotFittedError
+from classifier.fast_tfidf import FastTfidf
 from classifier.labels import parse_label
 from classifier.normalize import TextNormalizer
 
@@ -238,7 +239,12 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of each label, shape ``(n_texts, 3)``, columns in ``classes_`` order."""
         self._check_fitted()
-        return self._probabilities(self.normalize(texts))
+        texts = check_texts(texts)
+        fast = FastTfidf.for_model(self)  # the same features as the pipeline's, many times faster
+        features = fast.transform(texts) if fast is not None else None
+        if features is None:
+            return self._probabilities(self._get_normalizer().normalize_many(texts))
+        return self.pipeline_[-1].predict_proba(features)
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """The most likely label id of each text."""
