@@ -47,6 +47,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         prefix=args.prefix,
         encoding=args.encoding,
+        n_jobs=args.jobs,
+        progress=False if args.quiet else None,
     )
     if not args.quiet:
         stream = sys.stderr if args.output == "-" else sys.stdout
@@ -97,6 +99,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(value: str) -> int:
+    jobs = int(value)
+    if jobs == 0:
+        raise argparse.ArgumentTypeError("--jobs must not be 0; use 1 for one process or -1 for all cores")
+    return jobs
+
+
 def build_parser() -> argparse.ArgumentParser:
     from classifier import __version__
 
@@ -122,7 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--prefix", default="", help="prefix for the added column names")
     score.add_argument("--encoding", help="input text encoding (default: detected; UTF-8, UTF-16 with BOM, cp1252)")
     score.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
-    score.add_argument("-q", "--quiet", action="store_true", help="print no summary")
+    score.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        help="worker processes; -1 for all cores (default: all cores for inputs of 64 MiB or more, else 1)",
+    )
+    score.add_argument("-q", "--quiet", action="store_true", help="print no summary and no progress bar")
     score.set_defaults(run=_cmd_score)
 
     train = commands.add_parser("train", help="train a model bundle on labelled data")
