@@ -27,6 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from classifier.errors import InputTextError, NotFittedError
 from classifier.fast_tfidf import FastTfidf
@@ -218,7 +219,10 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             raise InputTextError(f"training needs at least two different labels, got only {sorted(set(label_ids))}")
         pipeline = self._build_pipeline()
         fit_params = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight)}
-        pipeline.fit(normalized, label_ids, **fit_params)
+        # One BLAS thread: L-BFGS's vector operations are far too small to share, and OpenBLAS's threads
+        # made each fit 10-15x slower on a busy 2-core machine (benchmarks/RESULTS.md, "Training time").
+        with threadpool_limits(limits=1, user_api="blas"):
+            pipeline.fit(normalized, label_ids, **fit_params)
         self.pipeline_ = pipeline
         self.classes_ = pipeline.classes_
         self._feature_names = None

@@ -29,6 +29,7 @@ without spaCy (``tests/test_normalize.py`` checks both paths agree).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 import re
@@ -172,6 +173,35 @@ def mask_token(chunk: str) -> str | None:
     return None
 
 
+_SHARED_CACHES: dict[tuple, tuple[dict[str, str], threading.Lock]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_cache(config: dict[str, object]) -> tuple[dict[str, str], threading.Lock]:
+    """The chunk cache, and its lock, of every normalizer with these settings in this process."""
+    key = tuple(sorted(config.items()))
+    with _SHARED_LOCK:
+        if key not in _SHARED_CACHES:
+            _SHARED_CACHES[key] = ({BATCH_SEPARATOR: "\n"}, threading.Lock())
+        return _SHARED_CACHES[key]
+
+
+@functools.cache
+def _spacy_pipeline(lemmatize: bool):
+    import spacy
+
+    nlp = spacy.blank("en")
+    if lemmatize:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+    return nlp
+
+
+@functools.cache
+def _plain_tables(lemmatize: bool) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    return (_load_lemma_table() if lemmatize else {}, _tokenizer_exceptions())
+
+
 class TextNormalizer:
     """Turn raw text into a space-separated string of normalized tokens.
 
@@ -201,11 +231,8 @@ class TextNormalizer:
         self.remove_stop_words = remove_stop_words
         self.mask = mask
         self.cache_size = cache_size
-        self._cache: dict[str, str] = {BATCH_SEPARATOR: "\n"}
-        self._nlp = None
-        self._plain = None
-        self._lock = threading.Lock()
-        self._cache_lock = threading.Lock()
+        # Normalizers with the same settings share one cache (cross-validation makes many of them).
+        self._cache, self._cache_lock = _shared_cache(self.get_config())
 
     def get_config(self) -> dict[str, object]:
         """The settings that define this normalizer's output (stored in model bundles)."""
@@ -219,24 +246,10 @@ class TextNormalizer:
         self.__init__(**state["config"], cache_size=state["cache_size"])  # type: ignore[arg-type]
 
     def _pipeline(self):
-        if self._nlp is None:
-            with self._lock:
-                if self._nlp is None:
-                    import spacy
-
-                    nlp = spacy.blank("en")
-                    if self.lemmatize:
-                        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-                        nlp.initialize()
-                    self._nlp = nlp
-        return self._nlp
+        return _spacy_pipeline(self.lemmatize)
 
     def _plain_tables(self) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-        if self._plain is None:
-            with self._lock:
-                if self._plain is None:
-                    self._plain = (_load_lemma_table() if self.lemmatize else {}, _tokenizer_exceptions())
-        return self._plain
+        return _plain_tables(self.lemmatize)
 
     def _normalize_plain(self, chunk: str) -> str | None:
         """The form of a plain-letters chunk without spaCy, or None if the chunk needs spaCy."""
