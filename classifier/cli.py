@@ -48,6 +48,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         prefix=args.prefix,
         encoding=args.encoding,
         min_confidence=args.min_confidence,
+        n_jobs=args.jobs,
+        progress=False if args.quiet else None,
     )
     if not args.quiet:
         stream = sys.stderr if args.output == "-" else sys.stdout
@@ -122,7 +124,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         args.output,
         args.text_column,
         args.label_column,
-        config=TrainConfig(model={"calibration": args.calibration}, folds=args.folds, seed=args.seed),
+        config=TrainConfig(folds=args.folds, seed=args.seed),
         overwrite=args.overwrite,
     )
     stream = sys.stderr if args.output == "-" else sys.stdout
@@ -243,6 +245,13 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(value: str) -> int:
+    jobs = int(value)
+    if jobs == 0:
+        raise argparse.ArgumentTypeError("--jobs must not be 0; use 1 for one process or -1 for all cores")
+    return jobs
+
+
 def build_parser() -> argparse.ArgumentParser:
     from classifier import __version__
 
@@ -273,7 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_probability,
         help="mark predictions below this confidence as needs_review (default: the model's thresholds per label)",
     )
-    score.add_argument("-q", "--quiet", action="store_true", help="print no summary")
+    score.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        help="worker processes; -1 for all cores (default: all cores for inputs of 64 MiB or more, else 1)",
+    )
+    score.add_argument("-q", "--quiet", action="store_true", help="print no summary and no progress bar")
     score.set_defaults(run=_cmd_score)
 
     train = commands.add_parser("train", help="train a model bundle on labelled data")

@@ -29,9 +29,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from classifier.calibration import CALIBRATION_METHODS, compare_calibration_methods
 from classifier.errors import InputTextError, NotFittedError
+from classifier.fast_tfidf import FastTfidf
 from classifier.labels import parse_label
 from classifier.normalize import TextNormalizer
 from classifier.scope import ScopeDetector
@@ -284,9 +286,12 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             raise InputTextError(f"training needs at least two different labels, got only {sorted(set(label_ids))}")
         self._check_params()
         fit_params = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight)}
-        method, report, thresholds, tuning = self._learn_calibration(normalized, label_ids, fit_params)
-        pipeline = self._build_pipeline(method)
-        pipeline.fit(normalized, label_ids, **fit_params)
+        # One BLAS thread: L-BFGS's vector operations are far too small to share, and OpenBLAS's threads
+        # made each fit 10-15x slower on a busy 2-core machine (benchmarks/RESULTS.md, "Training time").
+        with threadpool_limits(limits=1, user_api="blas"):
+            method, report, thresholds, tuning = self._learn_calibration(normalized, label_ids, fit_params)
+            pipeline = self._build_pipeline(method)
+            pipeline.fit(normalized, label_ids, **fit_params)
         self.pipeline_ = pipeline
         self.classes_ = pipeline.classes_
         self.calibration_method_ = method
@@ -361,7 +366,12 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of each label, shape ``(n_texts, 3)``, columns in ``classes_`` order."""
         self._check_fitted()
-        return self._probabilities(self.normalize(texts))
+        texts = check_texts(texts)
+        fast = FastTfidf.for_model(self)  # the same features as the pipeline's, many times faster
+        features = fast.transform(texts) if fast is not None else None
+        if features is None:
+            return self._probabilities(self._get_normalizer().normalize_many(texts))
+        return self.pipeline_[-1].predict_proba(features)
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """The most likely label id of each text."""

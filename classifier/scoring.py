@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +123,38 @@ def _check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, sou
         )
 
 
+#: Inputs at least this large are scored by all cores when ``n_jobs`` is None.
+PARALLEL_INPUT_BYTES = 64 * 2**20
+
+
+def _score_item(
+    model: ITWorkClassifier, item: tuple[pd.DataFrame, str, str, float | None]
+) -> tuple[pd.DataFrame, ScoreSummary]:
+    # Runs in a worker process (classifier.parallel), which received the model once.
+    frame, text_column, prefix, min_confidence = item
+    return _score_chunk(model, frame, text_column, prefix, min_confidence)
+
+
+def _default_n_jobs(input: str | os.PathLike) -> int:
+    if str(input) == "-":
+        return 1
+    try:
+        large = os.path.getsize(input) >= PARALLEL_INPUT_BYTES
+    except OSError:
+        return 1  # iter_table reports the missing file
+    return -1 if large else 1
+
+
+def _progress_bar(progress: bool | None):
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if progress is None else progress
+    # delay: a bar appears only for runs longer than a couple of seconds.
+    return tqdm(
+        disable=not show, file=sys.stderr, unit=" rows", unit_scale=True, delay=0 if progress else 2, mininterval=0.5
+    )
+
+
 def score_file(
     input: str | os.PathLike,
     output: str | os.PathLike,
@@ -132,16 +165,29 @@ def score_file(
     prefix: str = "",
     encoding: str | None = None,
     min_confidence: float | None = None,
+    n_jobs: int | None = None,
+    progress: bool | None = None,
 ) -> ScoreSummary:
     """Score every row of ``input`` and write all its columns plus predictions to ``output``.
 
     Formats follow the extensions (CSV, TSV, JSONL, Parquet, Excel); ``-`` is
     standard input/output as CSV. The input is read and written in chunks of
-    ``chunk_size`` rows, and the output goes to a temporary file renamed at the
-    end, so a failed run leaves no partial output and an earlier one whole.
+    ``chunk_size`` rows (Excel files are read whole), and the output goes to a
+    temporary file renamed at the end, so a failed run leaves no partial output
+    and an earlier one whole.
+
+    ``n_jobs`` worker processes score the chunks (-1: all cores); each gets the
+    model once, and only a few chunks are in flight at a time, so memory stays
+    bounded whatever the input size. The result, row order included, is the
+    same for every ``n_jobs``. None uses all cores for inputs of 64 MiB or
+    more and one otherwise. ``progress`` shows a progress bar on stderr:
+    None shows it when stderr is a terminal and the run takes more than a
+    couple of seconds.
     ``needs_review`` marks rows below the model's review threshold (or below
     ``min_confidence`` if given) and out-of-scope rows.
     """
+    from classifier.parallel import effective_n_jobs, ordered_map
+
     if model is None:
         from classifier.persistence import load_model
 
@@ -149,14 +195,21 @@ def score_file(
     source = "standard input" if str(input) == "-" else str(input)
     out_kind = table_format(output)
     summary = ScoreSummary()
+    workers = effective_n_jobs(_default_n_jobs(input) if n_jobs is None else n_jobs)
 
-    def run(writer: TableWriter) -> None:
+    def checked_chunks():
         for number, chunk in enumerate(iter_table(input, chunk_size, encoding)):
             if number == 0:
                 _check_input_columns(chunk, text_column, prefix, source)
-            scored, chunk_summary = _score_chunk(model, chunk, text_column, prefix, min_confidence)
-            writer.write(scored)
-            summary.add(chunk_summary)
+            yield chunk, text_column, prefix, min_confidence
+
+    def run(writer: TableWriter) -> None:
+        results = ordered_map(_score_item, model, checked_chunks(), n_workers=workers)
+        with closing(results), _progress_bar(progress) as bar:
+            for scored, chunk_summary in results:
+                writer.write(scored)
+                summary.add(chunk_summary)
+                bar.update(chunk_summary.rows)
         writer.close()
 
     if str(output) == "-":

@@ -7,7 +7,7 @@ import pytest
 
 from classifier.cli import main
 from training.audit import AUDIT_COLUMNS, audit_file, find_label_issues
-from training.data import load_default_corpus
+from training.data import default_corpus_path
 
 FLIPS = {
     "commodity_outsourceable": "business_enabling",
@@ -18,10 +18,10 @@ FLIPS = {
 
 @pytest.fixture(scope="module")
 def sample_with_flips() -> tuple[pd.DataFrame, list[int]]:
-    corpus = load_default_corpus()
+    corpus = pd.read_csv(default_corpus_path(), keep_default_na=False)
     sample = corpus.groupby("label", group_keys=False).sample(n=300, random_state=1).reset_index(drop=True)
     sample["row"] = range(2, len(sample) + 2)
-    # Flip six clear examples: ones whose text names their label's typical work.
+    # Flip six clear examples: formal task statements that name their label's typical work.
     clear = {
         "commodity_outsourceable": r"password|printer|laptop",
         "business_enabling": r"customer|revenue",
@@ -29,11 +29,12 @@ def sample_with_flips() -> tuple[pd.DataFrame, list[int]]:
     }
     flipped = []
     for label, pattern in clear.items():
-        rows = sample.index[(sample["label"] == label) & sample["text"].str.contains(pattern, case=False)][:2]
+        chosen = (sample["label"] == label) & (sample["register"] == "task_statement")
+        rows = sample.index[chosen & sample["text"].str.contains(pattern, case=False)][:2]
         sample.loc[rows, "label"] = FLIPS[label]
         flipped += [int(sample.loc[row, "row"]) for row in rows]
     assert len(flipped) == 6
-    return sample, flipped
+    return sample[["text", "label", "row"]], flipped
 
 
 def test_planted_label_flips_are_found_in_the_top_ranks(sample_with_flips):

@@ -208,3 +208,23 @@ def test_help_of_new_commands(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
     assert exit_info.value.code == 0 and f"usage: itwork {command}" in capsys.readouterr().out
+
+
+def test_score_jobs_gives_the_same_output_and_quiet_silences_everything(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["reset my password", "build a customer app feature", ""] * 20}).to_csv(source, index=False)
+    assert main(["score", str(source), "-o", str(tmp_path / "one.csv"), "-j", "1", "--chunk-size", "7"]) == 0
+    capsys.readouterr()
+    assert main(["score", str(source), "-o", str(tmp_path / "two.csv"), "--jobs", "2", "--chunk-size", "7", "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_score_jobs_zero_is_exit_2(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["reset my password"]}).to_csv(source, index=False)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["score", str(source), "-o", str(tmp_path / "out.csv"), "-j", "0"])
+    assert exit_info.value.code == 2
+    assert "--jobs must not be 0; use 1 for one process or -1 for all cores" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()

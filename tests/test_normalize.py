@@ -1,7 +1,14 @@
 import pytest
 
 from classifier import TextNormalizer
-from classifier.normalize import mask_token
+from classifier.normalize import (
+    BATCH_SEPARATOR,
+    STOP_WORDS,
+    _load_lemma_table,
+    _tokenizer_exceptions,
+    mask_token,
+    split_batch,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +74,251 @@ def test_cache_is_bounded():
 
 def test_empty_and_punctuation_only_text_normalize_to_empty():
     assert TextNormalizer()("  ... !! ") == ""
+
+
+# Pinned outputs of the normalizer: the shipped model was trained on exactly these forms, so any
+# speed-up of the normalizer must leave them unchanged. (Recorded before the fast paths were added.)
+PINNED_TEXTS = [
+    "Restarted the print spoolers on srv-prt01 after INC0012345",
+    "Upgrade Java to v17.0.2 on 10.0.0.12, see https://wiki/x",
+    "User can't log in; password expired (again)!",
+    "Users' mailboxes are full... please archive them ASAP.",
+    "I cannot open the file, it says 'access denied' etc.",
+    "The servers were Running backups, and the jobs FAILED.",
+    "dont know why Outlook keeps crashing, gonna reinstall",
+    "Mr. Smith's laptop: screen flickers [again] -- see e-mail",
+    "Copy C:\\Users\\jane\\report_q3.xlsx to \\\\fs01\\share and /var/log/syslog",
+    "Mail jane.doe@example.com about CHG0045678 and JIRA-1234, #4521",
+    "Disk 95% full on web01.corp.local; add 200GB by 5pm",
+    "e.g. the VPN (Cisco AnyConnect) drops every 10 min",
+    "Build a self-service returns flow in the customer app",
+    "ΣΟΦΙΑ reported ΟΔΟΣ error; İstanbul office Straße printer",
+    "naïve café résumé – “smart quotes” and ‘single’ ones",
+    "tabs\tand\nnewlines\r\nand\xa0nbsp\u2003em space",
+    "a" * 120 + " blob then words after it",
+    "zero\x00width and null\x00 \x00 bytes",
+    "lone \ud800 surrogate here",
+    "",
+    "   ",
+    "!!! ... ???",
+    "Whats up w/ the DB? It's been slow since Mon. & Tues.",
+    "o365 win10 x64 2fa mp3 10km 3rd 1st-line 24/7 support",
+    "Set-up the new starter's account (HR ticket), then back-up their files.",
+    "re: fwd: FW: RE: password reset pls!!!",
+    "emoji 🙂 and :) and :-( in text",
+    "'quoted' \"double\" (paren) [bracket] {brace} <angle>",
+    "won't, shouldn't, y'all, ma'am, o'clock, rock'n'roll",
+    "MONITORING ALERTS firing for the PAYMENTS API; PagerDuty escalated",
+]
+PINNED = {
+    "default": (
+        {},
+        [
+            "restart print spoolers <host> <ticket>",
+            "upgrade java <ver> <ip> <url>",
+            "user not log password expire",
+            "user mailbox full archive asap",
+            "not open file access deny etc",
+            "server run backup job fail",
+            "not know outlook crash gon na reinstall",
+            "mr smith laptop screen flicker e mail",
+            "copy <path> <path> <path>",
+            "mail <email> <ticket> <ticket> <ticket>",
+            "disk <num> full <host> add <num> <num>",
+            "e.g. vpn cisco anyconnect drop <num> min",
+            "build self service return flow customer app",
+            "σοφια report οδος error i̇stanbul office straße printer",
+            "naïve café résumé smart quote single",
+            "tab newlines nbsp em space",
+            "blob word",
+            "zero\x00width null\x00 byte",
+            "lone surrogate",
+            "",
+            "",
+            "",
+            "up w/ db slow mon tues",
+            "o365 win10 x64 2fa mp3 <num> km <num> <num> line <num> support",
+            "set up new starter account hr ticket back up file",
+            "fwd fw password reset pl",
+            "emoji text",
+            "quote double paren bracket brace angle",
+            "wo not not y' ma'am o'clock rock'n'roll",
+            "monitor alert fire payment api pagerduty escalate",
+        ],
+    ),
+    "no-lemma": (
+        {"lemmatize": False},
+        [
+            "restarted print spoolers <host> <ticket>",
+            "upgrade java <ver> <ip> <url>",
+            "user n't log password expired",
+            "users mailboxes full archive asap",
+            "not open file says access denied etc",
+            "servers running backups jobs failed",
+            "nt know outlook keeps crashing gon na reinstall",
+            "mr smith laptop screen flickers e mail",
+            "copy <path> <path> <path>",
+            "mail <email> <ticket> <ticket> <ticket>",
+            "disk <num> full <host> add <num> <num>",
+            "e.g. vpn cisco anyconnect drops <num> min",
+            "build self service returns flow customer app",
+            "σοφια reported οδος error i̇stanbul office straße printer",
+            "naïve café résumé smart quotes single ones",
+            "tabs newlines nbsp em space",
+            "blob words",
+            "zero\x00width null\x00 bytes",
+            "lone surrogate",
+            "",
+            "",
+            "",
+            "up w/ db slow mon tues",
+            "o365 win10 x64 2fa mp3 <num> km <num> <num> line <num> support",
+            "set up new starter account hr ticket back up files",
+            "fwd fw password reset pls",
+            "emoji text",
+            "quoted double paren bracket brace angle",
+            "wo n't n't y' ma'am o'clock rock'n'roll",
+            "monitoring alerts firing payments api pagerduty escalated",
+        ],
+    ),
+    "keep-stop-words": (
+        {"remove_stop_words": False},
+        [
+            "restart the print spoolers on <host> after <ticket>",
+            "upgrade java to <ver> on <ip> see <url>",
+            "user ca not log in password expire again",
+            "user mailbox be full please archive them asap",
+            "i can not open the file it say access deny etc",
+            "the server be run backup and the job fail",
+            "do not know why outlook keep crash gon na reinstall",
+            "mr smith have laptop screen flicker again see e mail",
+            "copy <path> to <path> and <path>",
+            "mail <email> about <ticket> and <ticket> <ticket>",
+            "disk <num> full on <host> add <num> by <num>",
+            "e.g. the vpn cisco anyconnect drop every <num> min",
+            "build a self service return flow in the customer app",
+            "σοφια report οδος error i̇stanbul office straße printer",
+            "naïve café résumé smart quote and single one",
+            "tab and newlines and nbsp em space",
+            "blob then word after it",
+            "zero\x00width and null\x00 byte",
+            "lone surrogate here",
+            "",
+            "",
+            "",
+            "what s up w/ the db it have be slow since mon tues",
+            "o365 win10 x64 2fa mp3 <num> km <num> <num> line <num> support",
+            "set up the new starter have account hr ticket then back up their file",
+            "re fwd fw re password reset pl",
+            "emoji and and in text",
+            "quote double paren bracket brace angle",
+            "wo not should not y' all ma'am o'clock rock'n'roll",
+            "monitor alert fire for the payment api pagerduty escalate",
+        ],
+    ),
+    "no-mask": (
+        {"mask": False},
+        [
+            "restart print spoolers srv prt01 inc0012345",
+            "upgrade java v17.0.2 10.0.0.12 https://wiki x",
+            "user not log password expire",
+            "user mailbox full archive asap",
+            "not open file access deny etc",
+            "server run backup job fail",
+            "not know outlook crash gon na reinstall",
+            "mr smith laptop screen flicker e mail",
+            "copy c:\\users\\jane\\report_q3.xlsx \\\\fs01\\share /var log syslog",
+            "mail jane.doe@example.com chg0045678 jira-1234 4521",
+            "disk 95 full web01.corp.local add 200 gb 5 pm",
+            "e.g. vpn cisco anyconnect drop 10 min",
+            "build self service return flow customer app",
+            "σοφια report οδος error i̇stanbul office straße printer",
+            "naïve café résumé smart quote single",
+            "tab newlines nbsp em space",
+            "blob word",
+            "zero\x00width null\x00 byte",
+            "lone surrogate",
+            "",
+            "",
+            "",
+            "up w/ db slow mon tues",
+            "o365 win10 x64 2fa mp3 10 km 3rd 1st line 24/7 support",
+            "set up new starter account hr ticket back up file",
+            "fwd fw password reset pl",
+            "emoji text",
+            "quote double paren bracket brace angle",
+            "wo not not y' ma'am o'clock rock'n'roll",
+            "monitor alert fire payment api pagerduty escalate",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_normalized_output_is_pinned(name):
+    settings, expected = PINNED[name]
+    normalizer = TextNormalizer(**settings)
+    assert [normalizer(text) for text in PINNED_TEXTS] == expected
+    assert TextNormalizer(**settings).normalize_many(PINNED_TEXTS) == expected
+    assert normalizer.normalize_many(PINNED_TEXTS) == expected  # warm cache
+
+
+SETTINGS = {
+    "default": {},
+    "no-lemma": {"lemmatize": False},
+    "keep-stop-words": {"remove_stop_words": False},
+    "no-mask": {"mask": False},
+}
+WRAPPINGS = ("{}", "({})", "{},", "{}.", "'{}'", '"{}"', "[{}]", "{}...", "{}!?", "({}),", "'{}", "{}'", "{}:", "{})")
+
+
+def _fast_path_chunks(step: int, wrappings: tuple[str, ...] = WRAPPINGS) -> list[str]:
+    """Chunks for the fast paths: lemma-table words, stop words, tokenizer exceptions, wrapped in punctuation."""
+    lemmas = _load_lemma_table()
+    words = sorted(word for word in lemmas if word.isascii() and word.isalpha() and word.islower())[::step]
+    exceptions = sorted(_tokenizer_exceptions())
+    words += sorted(STOP_WORDS) + [word for word in exceptions if word.isascii() and word.isalpha()]
+    words += ["server", "backup", "password", "reset", "running", "was", "etc", "inc", "mr", "em", "dont", "cant"]
+    chunks = [wrapping.format(word) for word in words for wrapping in wrappings]
+    return chunks + exceptions + ["...", "?!", "(),", "'", '"', "[", "]", ".", ",,", "'(", '")']
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_fast_paths_give_what_spacy_gives(name):
+    normalizer = TextNormalizer(**SETTINGS[name])
+    chunks = _fast_path_chunks(step=100)
+    assert len(chunks) > 10_000
+    fast = [normalizer.normalize_chunk(chunk) for chunk in chunks]
+    reference = [normalizer._normalize_chunk(chunk) for chunk in chunks]
+    assert [pair for pair in zip(chunks, fast, reference) if pair[1] != pair[2]] == []
+    assert normalizer._pipeline() is not None  # the reference really went through spaCy
+
+
+@pytest.mark.slow
+def test_fast_paths_give_what_spacy_gives_on_the_whole_lemma_table():
+    normalizer = TextNormalizer()
+    chunks = _fast_path_chunks(step=1, wrappings=("{}", "({}),", "'{}'"))
+    mismatches = [chunk for chunk in chunks if normalizer.normalize_chunk(chunk) != normalizer._normalize_chunk(chunk)]
+    assert mismatches == []
+
+
+def test_plain_lemma_table_is_the_one_spacy_loads():
+    from spacy.lookups import load_lookups
+
+    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    lemmas = _load_lemma_table()
+    assert len(lemmas) == len(table) > 10_000
+    assert all(table.get(word) == lemma for word, lemma in lemmas.items())
+
+
+def test_split_batch_marks_text_boundaries_and_refuses_texts_holding_the_separator():
+    assert split_batch(["A b", "", "  c  "]) == ["a", "b", BATCH_SEPARATOR, BATCH_SEPARATOR, "c"]
+    assert split_batch([]) == []
+    assert split_batch(["a", f"b{BATCH_SEPARATOR}c"]) is None
+
+
+def test_normalize_many_equals_one_by_one_with_a_tiny_cache():
+    texts = PINNED_TEXTS * 3 + [f"word{i} and (server{i})," for i in range(40)]
+    normalizer, reference = TextNormalizer(cache_size=8), TextNormalizer()
+    assert normalizer.normalize_many(texts) == [reference(text) for text in texts]
+    assert len(normalizer._cache) <= 8

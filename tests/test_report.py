@@ -13,9 +13,9 @@ from training.evaluate import evaluate_file
 
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory):
-    from tests.conftest import TINY
-
     import pandas as pd
+
+    from tests.conftest import TINY
 
     folder = tmp_path_factory.mktemp("eval")
     data = folder / "holdout.csv"

@@ -94,3 +94,36 @@ def test_scored_rows_carry_review_and_scope_flags(default_model):
     assert pd.isna(scored["needs_review"].iloc[2]) and pd.isna(scored["in_scope"].iloc[2])
     everything = score_frame(default_model, frame, min_confidence=1.0)
     assert everything["needs_review"].tolist()[:2] == [True, True]
+
+
+def test_parallel_scoring_equals_one_process_row_for_row(fitted_model, tmp_path, tiny_frame):
+    source = tmp_path / "in.csv"
+    frame = pd.concat([tiny_frame[["text"]]] * 10, ignore_index=True)
+    frame.loc[5, "text"] = ""
+    frame.assign(row=range(len(frame))).to_csv(source, index=False)
+    one = score_file(source, tmp_path / "one.csv", model=fitted_model, chunk_size=7, n_jobs=1)
+    two = score_file(source, tmp_path / "two.csv", model=fitted_model, chunk_size=7, n_jobs=2)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    assert pd.read_csv(tmp_path / "two.csv")["row"].tolist() == list(range(len(frame)))
+    assert one == two and two.rows == len(frame) and two.blank == 1
+
+
+def test_default_n_jobs_uses_all_cores_only_for_large_inputs(tmp_path, monkeypatch):
+    import classifier.scoring as scoring
+
+    small = tmp_path / "small.csv"
+    small.write_text("text\nreset my password\n")
+    assert scoring._default_n_jobs(small) == 1
+    assert scoring._default_n_jobs("-") == 1
+    monkeypatch.setattr(scoring, "PARALLEL_INPUT_BYTES", 10)
+    assert scoring._default_n_jobs(small) == -1
+
+
+@pytest.mark.parametrize(("progress", "shown"), [(True, True), (False, False), (None, False)], ids=str)
+def test_progress_bar_on_stderr(fitted_model, tmp_path, tiny_frame, capsys, progress, shown):
+    source = tmp_path / "in.csv"
+    tiny_frame[["text"]].to_csv(source, index=False)
+    score_file(source, tmp_path / "out.csv", model=fitted_model, chunk_size=5, progress=progress)
+    captured = capsys.readouterr()
+    assert ("21.0 rows [" in captured.err) is shown  # None: stderr is not a terminal here
+    assert captured.out == ""
