@@ -154,10 +154,12 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
     calibration_folds : int, default 5
         Folds for the out-of-fold scores that calibration and review
         thresholds are learned from.
-    review_precision : float or None, default 0.9
+    review_precision : float or None, default 0.95
         Precision the review thresholds aim at on out-of-fold predictions of
         the training data; ``None`` sets no thresholds (nothing needs review
-        for low confidence alone).
+        for low confidence alone). Text written for a corpus is easier than
+        real tickets and task lists: 0.95 out-of-fold on the shipped corpus
+        gives about 0.9 precision on the dev sets.
     random_state : int, default 0
         Seed of the calibration folds.
     scope_quantile : float or None, default 0.02
@@ -208,7 +210,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         max_iter: int = 2000,
         calibration: str = "auto",
         calibration_folds: int = 5,
-        review_precision: float | None = 0.9,
+        review_precision: float | None = 0.95,
         random_state: int = 0,
         scope_quantile: float | None = 0.02,
     ) -> None:
@@ -390,8 +392,9 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         (['commodity_outsourceable'], [False], [True])
         """
         self._check_fitted()
-        normalized = self.normalize(texts)
-        return self._decide(normalized, self._probabilities(normalized), min_confidence)
+        texts = check_texts(texts)
+        probabilities = self.predict_proba(texts)  # the fast route where the features allow it
+        return self._decide(self._get_normalizer().normalize_many(texts), probabilities, min_confidence)
 
     def _decide(self, normalized: list[str], probabilities: np.ndarray, min_confidence: float | None) -> Decisions:
         if min_confidence is not None and not (
