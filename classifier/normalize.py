@@ -177,9 +177,9 @@ _SHARED_CACHES: dict[tuple, tuple[dict[str, str], threading.Lock]] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def _shared_cache(config: dict[str, object]) -> tuple[dict[str, str], threading.Lock]:
-    """The chunk cache, and its lock, of every normalizer with these settings in this process."""
-    key = tuple(sorted(config.items()))
+def _shared_cache(config: dict[str, object], cache_size: int) -> tuple[dict[str, str], threading.Lock]:
+    """The chunk cache, and its lock, of every normalizer with these settings and cache size in this process."""
+    key = (*sorted(config.items()), cache_size)
     with _SHARED_LOCK:
         if key not in _SHARED_CACHES:
             _SHARED_CACHES[key] = ({BATCH_SEPARATOR: "\n"}, threading.Lock())
@@ -217,7 +217,8 @@ class TextNormalizer:
         ticket ids and host names by placeholder tokens.
     cache_size : int, default 500_000
         Number of distinct whitespace-delimited chunks kept in the cache;
-        when full the cache is emptied and refilled.
+        when full the cache is emptied and refilled. Normalizers with the same
+        settings and cache size in one process share their cache.
     """
 
     def __init__(
@@ -231,8 +232,8 @@ class TextNormalizer:
         self.remove_stop_words = remove_stop_words
         self.mask = mask
         self.cache_size = cache_size
-        # Normalizers with the same settings and cache size share one cache (cross-validation makes many of them).
-        self._cache, self._cache_lock = _shared_cache({**self.get_config(), "cache_size": cache_size})
+        # Normalizers with the same settings share one cache (cross-validation makes many of them).
+        self._cache, self._cache_lock = _shared_cache(self.get_config(), cache_size)
 
     def get_config(self) -> dict[str, object]:
         """The settings that define this normalizer's output (stored in model bundles)."""
