@@ -10,7 +10,12 @@ thresholds accept and their precision, the coverage reachable at precision 0.9
 with per-label thresholds tuned on that set (an upper bound), and the share of
 all 47,837 tickets called business_enabling.
 
-Run: python benchmarks/accuracy.py [MODEL_DIR ...]   (default: the shipped model)
+With --priors, each set is scored a second time with probabilities adjusted
+to label priors estimated by EM from ALL unlabelled texts of its source (the
+692 O*NET tasks, the 47,837 tickets), as `itwork score --priors auto` does;
+no dev label is used for that.
+
+Run: python benchmarks/accuracy.py [--priors] [MODEL_DIR ...]   (default: the shipped model)
 To compare with an uncalibrated model:
     itwork train default -o /tmp/uncalibrated --calibration none
     python benchmarks/accuracy.py /tmp/uncalibrated models/default
@@ -24,34 +29,51 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import pandas as pd  # noqa: E402
+
 from classifier import load_model  # noqa: E402
-from training.dev_sets import load_dev_sets, load_tickets  # noqa: E402
+from training.dev_sets import load_dev_sets, load_tickets, shared_data_dir  # noqa: E402
 from training.evaluate import evaluate_model  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="model bundle directories (default: the shipped model)")
+    parser.add_argument("--priors", action="store_true", help="also score with label priors estimated per source")
     args = parser.parse_args(argv)
     dev = load_dev_sets()
     tickets = load_tickets()["text"].tolist()
+    sources = {
+        "onet_dev": pd.read_csv(shared_data_dir() / "onet_it_tasks.tsv", sep="\t")["text"].tolist(),
+        "tickets_dev": tickets,
+    }
     print(
-        "| model | calibration | set | n | macro-F1 | accuracy | ECE | accepted by thresholds | precision accepted "
-        "| coverage at 0.9 precision (tuned on set) | all tickets: business_enabling |"
+        "| model | calibration | priors | set | n | macro-F1 | accuracy | ECE | accepted by thresholds "
+        "| precision accepted | coverage at 0.9 precision (tuned on set) | all tickets: business_enabling |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for path in args.models or [None]:
         model = load_model(path)
         predicted = model.predict(tickets)
         be_share = sum(label == "business_enabling" for label in predicted) / len(predicted)
         for name, frame in dev.items():
-            m = evaluate_model(model, frame["text"].tolist(), frame["label"].tolist())
-            r = m["review"]
-            print(
-                f"| {path or 'default'} | {model.calibration_method_} | {name} | {m['n']} | {m['macro_f1']:.3f} "
-                f"| {m['accuracy']:.3f} | {m['ece']:.3f} | {r['kept']:.1%} | {r['precision_kept']:.3f} "
-                f"| {r['coverage_at_0.9']:.1%} | {be_share:.1%} |"
-            )
+            for adapt in (False, True) if args.priors else (False,):
+                model.set_label_priors(model.estimate_label_priors(sources[name]) if adapt else None)
+                share = be_share
+                if adapt and name == "tickets_dev":
+                    share = sum(label == "business_enabling" for label in model.predict(tickets)) / len(tickets)
+                m = evaluate_model(model, frame["text"].tolist(), frame["label"].tolist())
+                r = m["review"]
+                shown = (
+                    ", ".join(f"{label[:4]} {value:.2f}" for label, value in zip(model.classes_, model.label_priors_))
+                    if adapt
+                    else "training"
+                )
+                print(
+                    f"| {path or 'default'} | {model.calibration_method_} | {shown} | {name} | {m['n']} "
+                    f"| {m['macro_f1']:.3f} | {m['accuracy']:.3f} | {m['ece']:.3f} | {r['kept']:.1%} "
+                    f"| {r['precision_kept']:.3f} | {r['coverage_at_0.9']:.1%} | {share:.1%} |"
+                )
     return 0
 
 

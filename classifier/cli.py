@@ -50,6 +50,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         min_confidence=args.min_confidence,
         n_jobs=args.jobs,
         progress=False if args.quiet else None,
+        priors=args.priors,
     )
     if not args.quiet:
         stream = sys.stderr if args.output == "-" else sys.stdout
@@ -60,6 +61,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
         for label, share in summary.shares().items():
             print(f"  {label:<26}{share:7.1%}  ({summary.label_counts[label]})", file=stream)
         print(f"  {summary.needs_review} rows need review ({summary.out_of_scope} of them out of scope)", file=stream)
+        if summary.label_priors:
+            shown = ", ".join(f"{label} {share:.1%}" for label, share in summary.label_priors.items())
+            print(f"  probabilities adjusted to label priors: {shown}", file=stream)
     return 0
 
 
@@ -159,6 +163,19 @@ def _cmd_tune_threshold(args: argparse.Namespace) -> int:
         )
     print(f"overall: {tuning.coverage:.1%} of predictions kept at precision {tuning.precision:.3f}")
     return 0
+
+
+def _priors(value: str) -> str | dict[str, float]:
+    if value == "auto":
+        return value
+    pairs = [pair.partition("=") for pair in value.split(",") if pair.strip()]
+    try:
+        return {label.strip(): float(share) for label, sign, share in pairs if sign}
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "expected 'auto' or LABEL=SHARE pairs such as ktlo=0.2,commodity_outsourceable=0.75,"
+            f"business_enabling=0.05; got {value!r}"
+        ) from None
 
 
 def _probability(value: str) -> float:
@@ -281,6 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-confidence",
         type=_probability,
         help="mark predictions below this confidence as needs_review (default: the model's thresholds per label)",
+    )
+    score.add_argument(
+        "--priors",
+        type=_priors,
+        metavar="auto|LABEL=SHARE,...",
+        help="adjust probabilities to this data's label proportions: estimated (auto) or given",
     )
     score.add_argument(
         "-j",

@@ -36,10 +36,13 @@ from classifier.errors import InputTextError, NotFittedError
 from classifier.fast_tfidf import FastTfidf
 from classifier.labels import parse_label
 from classifier.normalize import TextNormalizer
+from classifier.priors import adjust_to_priors, check_priors, estimate_priors
 from classifier.scope import ScopeDetector
 from classifier.thresholds import check_precision, review_flags, tune_thresholds
 
 __all__ = ["ITWorkClassifier", "Prediction", "Decisions", "check_texts"]
+
+MIN_ESTIMATED_PRIOR = 0.001
 
 
 @dataclass(frozen=True)
@@ -300,6 +303,14 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_report_ = report
         self.review_thresholds_ = thresholds
         self.review_tuning_ = tuning
+        weights = np.ones(len(label_ids)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if self.class_weight == "balanced":
+            self.training_priors_ = np.full(len(self.classes_), 1 / len(self.classes_))
+        else:
+            labels = np.asarray(label_ids, dtype=object)
+            shares = np.array([weights[labels == label].sum() for label in self.classes_])
+            self.training_priors_ = shares / shares.sum()
+        self.label_priors_ = None
         self.scope_ = (
             None
             if self.scope_quantile is None
@@ -363,17 +374,60 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             ) from error
 
     def _probabilities(self, normalized: list[str]) -> np.ndarray:
-        return self.pipeline_.predict_proba(normalized)
+        return self._to_label_priors(self.pipeline_.predict_proba(normalized))
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability of each label, shape ``(n_texts, 3)``, columns in ``classes_`` order."""
-        self._check_fitted()
-        texts = check_texts(texts)
+    def _to_label_priors(self, probabilities: np.ndarray) -> np.ndarray:
+        priors = getattr(self, "label_priors_", None)
+        if priors is None:
+            return probabilities
+        return adjust_to_priors(probabilities, priors, self._training_priors())
+
+    def _training_priors(self) -> np.ndarray:
+        priors = getattr(self, "training_priors_", None)
+        return np.full(len(self.classes_), 1 / len(self.classes_)) if priors is None else np.asarray(priors)
+
+    def _raw_probabilities(self, texts: list[str]) -> np.ndarray:
         fast = FastTfidf.for_model(self)  # the same features as the pipeline's, many times faster
         features = fast.transform(texts) if fast is not None else None
         if features is None:
-            return self._probabilities(self._get_normalizer().normalize_many(texts))
+            return self.pipeline_.predict_proba(self._get_normalizer().normalize_many(texts))
         return self.pipeline_[-1].predict_proba(features)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of each label, shape ``(n_texts, 3)``, columns in ``classes_`` order.
+
+        If label priors are set (:meth:`set_label_priors`), the probabilities
+        are adjusted to them.
+        """
+        self._check_fitted()
+        return self._to_label_priors(self._raw_probabilities(check_texts(texts)))
+
+    def estimate_label_priors(self, texts: Sequence[str]) -> dict[str, float]:
+        """The label proportions of unlabelled ``texts``, estimated by EM (see :mod:`classifier.priors`).
+
+        Blank texts are ignored; no label gets less than about 0.1%. Pass the result
+        to :meth:`set_label_priors`. This helps on data dominated by one kind of
+        work (a service-desk export) and can hurt on a varied mix.
+        """
+        self._check_fitted()
+        texts = [text for text in check_texts(texts) if text.strip()]
+        priors = estimate_priors(self._raw_probabilities(texts), self._training_priors())
+        priors = np.maximum(priors, MIN_ESTIMATED_PRIOR)  # EM drives absent labels to 0; keep them possible
+        priors = priors / priors.sum()
+        return {str(label): round(float(value), 6) for label, value in zip(self.classes_, priors)}
+
+    def set_label_priors(self, priors: dict[str, float] | None) -> ITWorkClassifier:
+        """Adjust probabilities to the label proportions of the data you score; ``None`` undoes it. Returns self.
+
+        >>> from classifier import load_model
+        >>> model = load_model().set_label_priors(
+        ...     {"business_enabling": 0.01, "commodity_outsourceable": 0.8, "ktlo": 0.19})
+        >>> model.predict(["wants to share the spring offers with you accept decline"])
+        ['commodity_outsourceable']
+        """
+        self._check_fitted()
+        self.label_priors_ = None if priors is None else check_priors(priors, self.classes_)
+        return self
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """The most likely label id of each text."""

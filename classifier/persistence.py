@@ -124,6 +124,10 @@ def save_model(
             "calibration_report": model.calibration_report_,
             "review_thresholds": model.review_thresholds(),
             "review_tuning": model.review_tuning_,
+            "training_priors": [float(value) for value in model._training_priors()],
+            "label_priors": None
+            if getattr(model, "label_priors_", None) is None
+            else [float(value) for value in model.label_priors_],
             "versions": _versions(),
         }
         (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -190,6 +194,18 @@ def _check_versions(saved: dict, path: Path) -> None:
                 "predictions may differ slightly, retrain to be sure",
                 stacklevel=3,
             )
+
+
+def _priors_array(value: object, n_classes: int, bundle: Path):
+    import numpy as np
+
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        array = np.zeros(0)
+    if array.shape != (n_classes,) or not np.all(array > 0):
+        raise ModelLoadError(f"{bundle / CONFIG_FILE} holds invalid label priors {value!r}; train the model again")
+    return array
 
 
 def _load_scope(state: dict, bundle: Path):
@@ -282,6 +298,9 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     model.calibration_report_ = config.get("calibration_report", {})
     model.review_thresholds_ = {str(k): float(v) for k, v in (config.get("review_thresholds") or {}).items()}
     model.review_tuning_ = config.get("review_tuning", {})
+    for name in ("training_priors", "label_priors"):
+        value = config.get(name)
+        setattr(model, f"{name}_", None if value is None else _priors_array(value, len(model.classes_), bundle))
     if content.get("scope") is not None:
         model.scope_ = _load_scope(content["scope"], bundle)
     model._feature_names = None

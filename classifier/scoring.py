@@ -7,6 +7,7 @@ guessed label.
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from collections import Counter
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classifier.errors import ColumnNotFoundError
+from classifier.errors import ColumnNotFoundError, InvalidValueError
 from classifier.labels import LABEL_IDS
 from classifier.model import ITWorkClassifier
 from classifier.tables import TableWriter, atomic_output, check_columns, iter_table, table_format
@@ -45,6 +46,7 @@ class ScoreSummary:
     label_counts: Counter = field(default_factory=Counter)
     needs_review: int = 0
     out_of_scope: int = 0
+    label_priors: dict[str, float] | None = None
 
     def shares(self) -> dict[str, float]:
         """Share of scored rows per label, in label order."""
@@ -101,6 +103,7 @@ def score_frame(
     text_column: str = "text",
     prefix: str = "",
     min_confidence: float | None = None,
+    priors: str | dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Return a copy of ``frame`` with the prediction columns added.
 
@@ -110,6 +113,9 @@ def score_frame(
     ('commodity_outsourceable', [False, True])
     """
     _check_input_columns(frame, text_column, prefix, "the data frame")
+    if priors is not None:
+        texts = [text for text in frame[text_column] if isinstance(text, str) and text.strip()]
+        model, _ = _with_priors(model, priors, lambda: texts)
     return _score_chunk(model, frame, text_column, prefix, min_confidence)[0]
 
 
@@ -133,6 +139,35 @@ def _score_item(
     # Runs in a worker process (classifier.parallel), which received the model once.
     frame, text_column, prefix, min_confidence = item
     return _score_chunk(model, frame, text_column, prefix, min_confidence)
+
+
+PRIOR_SAMPLE_ROWS = 100_000
+
+
+def _with_priors(model: ITWorkClassifier, priors, sample) -> tuple[ITWorkClassifier, dict[str, float]]:
+    """A shallow copy of ``model`` with label priors set: given, or estimated on ``sample()``'s texts."""
+    if priors == "auto":
+        priors = model.estimate_label_priors(sample())
+    elif not isinstance(priors, dict):
+        raise InvalidValueError(f"priors must be 'auto' or a dict of label to share, got {priors!r}")
+    adjusted = copy.copy(model).set_label_priors(priors)
+    return adjusted, {str(label): float(value) for label, value in zip(adjusted.classes_, adjusted.label_priors_)}
+
+
+def _sample_texts(input, text_column: str, chunk_size: int, encoding, prefix: str, source: str) -> list[str]:
+    if str(input) == "-":
+        raise InvalidValueError(
+            "priors='auto' (--priors auto) reads the input twice and cannot read standard input twice; "
+            "save the input to a file, or give the priors as label=share pairs"
+        )
+    texts: list[str] = []
+    for number, chunk in enumerate(iter_table(input, chunk_size, encoding)):
+        if number == 0:
+            _check_input_columns(chunk, text_column, prefix, source)
+        texts += [text for text in chunk[text_column] if isinstance(text, str) and text.strip()]
+        if len(texts) >= PRIOR_SAMPLE_ROWS:
+            break
+    return texts[:PRIOR_SAMPLE_ROWS]
 
 
 def _default_n_jobs(input: str | os.PathLike) -> int:
@@ -167,6 +202,7 @@ def score_file(
     min_confidence: float | None = None,
     n_jobs: int | None = None,
     progress: bool | None = None,
+    priors: str | dict[str, float] | None = None,
 ) -> ScoreSummary:
     """Score every row of ``input`` and write all its columns plus predictions to ``output``.
 
@@ -185,6 +221,12 @@ def score_file(
     couple of seconds.
     ``needs_review`` marks rows below the model's review threshold (or below
     ``min_confidence`` if given) and out-of-scope rows.
+
+    ``priors`` adjusts the probabilities to the label proportions of this data
+    (see :mod:`classifier.priors`): a dict of label to share, or ``"auto"`` to
+    estimate them first from up to 100,000 non-blank rows at the start of the
+    input (a second pass, so not for standard input). The priors used are in
+    the returned summary.
     """
     from classifier.parallel import effective_n_jobs, ordered_map
 
@@ -195,6 +237,10 @@ def score_file(
     source = "standard input" if str(input) == "-" else str(input)
     out_kind = table_format(output)
     summary = ScoreSummary()
+    if priors is not None:
+        model, summary.label_priors = _with_priors(
+            model, priors, lambda: _sample_texts(input, text_column, chunk_size, encoding, prefix, source)
+        )
     workers = effective_n_jobs(_default_n_jobs(input) if n_jobs is None else n_jobs)
 
     def checked_chunks():

@@ -1,0 +1,75 @@
+"""Label shift: scoring data whose label proportions differ from the training corpus's.
+
+A service-desk export is mostly commodity work; a product team's backlog mostly
+business-enabling. A classifier's probabilities carry the label proportions it
+was trained with (uniform here, because training balances the labels), so on
+such data they can be adjusted to the data's own proportions ("priors"):
+
+    p'(y | x)  ∝  p(y | x) · prior'(y) / prior_train(y)
+
+When the proportions are not known, :func:`estimate_priors` finds them from
+the unlabelled texts themselves with the EM procedure of Saerens, Latinne and
+Decaestecker, "Adjusting the outputs of a classifier to new a priori
+probabilities: a simple procedure", Neural Computation 14(1), 2002.
+
+>>> import numpy as np
+>>> probabilities = np.array([[0.6, 0.4], [0.7, 0.3], [0.2, 0.8], [0.9, 0.1]])
+>>> priors = estimate_priors(probabilities, np.array([0.5, 0.5]))
+>>> bool(priors[0] > 0.6)
+True
+>>> adjust_to_priors(np.array([[0.5, 0.5]]), np.array([0.8, 0.2]), np.array([0.5, 0.5])).round(2).tolist()
+[[0.8, 0.2]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from classifier.errors import InvalidValueError
+
+__all__ = ["adjust_to_priors", "estimate_priors", "check_priors"]
+
+
+def adjust_to_priors(probabilities: np.ndarray, priors: np.ndarray, training_priors: np.ndarray) -> np.ndarray:
+    """Reweight each row of ``probabilities`` from ``training_priors`` to ``priors`` and renormalize."""
+    weighted = np.asarray(probabilities, dtype=np.float64) * (np.asarray(priors) / np.asarray(training_priors))
+    totals = weighted.sum(axis=1, keepdims=True)
+    return np.divide(weighted, totals, out=np.full_like(weighted, 1.0 / weighted.shape[1]), where=totals > 0)
+
+
+def estimate_priors(
+    probabilities: np.ndarray, training_priors: np.ndarray, max_iter: int = 1000, tol: float = 1e-6
+) -> np.ndarray:
+    """The label proportions of unlabelled data, by EM on the model's probabilities of its texts."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if len(probabilities) == 0:
+        raise InvalidValueError("cannot estimate label priors from no texts; give at least one non-blank text")
+    priors = np.asarray(training_priors, dtype=np.float64).copy()
+    for _ in range(max_iter):
+        updated = adjust_to_priors(probabilities, priors, training_priors).mean(axis=0)
+        if np.abs(updated - priors).max() < tol:
+            return updated
+        priors = updated
+    return priors
+
+
+def check_priors(priors: Mapping[str, float], classes: Sequence[str]) -> np.ndarray:
+    """Validate label priors given per label; return them in ``classes`` order, summing to 1.
+
+    >>> check_priors({"a": 1, "b": 3}, ["a", "b"]).tolist()
+    [0.25, 0.75]
+    """
+    classes = [str(label) for label in classes]
+    unknown = sorted(set(map(str, priors)) - set(classes))
+    missing = [label for label in classes if label not in priors]
+    bad = {k: v for k, v in priors.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0}
+    if unknown or missing or bad:
+        raise InvalidValueError(
+            f"label priors must give a positive number for each of {', '.join(classes)}; "
+            f"got unknown labels {unknown}, missing {missing}, bad values {bad}. "
+            "Example: business_enabling=0.05,commodity_outsourceable=0.75,ktlo=0.2"
+        )
+    values = np.array([float(priors[label]) for label in classes])
+    return values / values.sum()

@@ -1,0 +1,105 @@
+"""Label priors: EM estimate on unlabelled texts, adjustment, and their use in scoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from classifier import load_model, save_model, score_file, score_frame
+from classifier.cli import main
+from classifier.errors import InvalidValueError
+from classifier.priors import adjust_to_priors, check_priors, estimate_priors
+
+
+def test_em_recovers_the_label_proportions_of_shifted_data():
+    rng = np.random.default_rng(0)
+    # a calibrated two-class model on balanced training data, scoring data that is 80% class 0
+    labels = rng.random(5000) < 0.8
+    scores = np.where(labels, rng.normal(1.0, 1.0, 5000), rng.normal(-1.0, 1.0, 5000))
+    p0 = 1 / (1 + np.exp(-2 * scores))  # exact posterior of two unit-variance Gaussians at +-1, equal priors
+    probabilities = np.column_stack([p0, 1 - p0])
+    estimated = estimate_priors(probabilities, np.array([0.5, 0.5]))
+    assert estimated[0] == pytest.approx(0.8, abs=0.03)
+    naive = probabilities.mean(axis=0)[0]
+    assert abs(estimated[0] - 0.8) < abs(naive - 0.8)
+
+
+def test_adjustment_with_the_training_priors_changes_nothing():
+    probabilities = np.array([[0.2, 0.3, 0.5], [0.9, 0.05, 0.05]])
+    uniform = np.full(3, 1 / 3)
+    assert np.allclose(adjust_to_priors(probabilities, uniform, uniform), probabilities)
+
+
+@pytest.mark.parametrize(
+    ("priors", "message"),
+    [
+        ({"a": 0.5}, r"missing \['b'\]"),
+        ({"a": 0.5, "b": 0.5, "grow": 1}, r"unknown labels \['grow'\]"),
+        ({"a": 0.0, "b": 1.0}, r"bad values \{'a': 0.0\}"),
+    ],
+    ids=["missing", "unknown", "zero"],
+)
+def test_bad_priors_are_refused(priors, message):
+    with pytest.raises(InvalidValueError, match=message):
+        check_priors(priors, ["a", "b"])
+
+
+def test_estimating_from_no_texts_is_refused():
+    with pytest.raises(InvalidValueError, match="cannot estimate label priors from no texts"):
+        estimate_priors(np.zeros((0, 3)), np.full(3, 1 / 3))
+
+
+TICKETS = [
+    "outlook crash every time open calendar please help thanks",
+    "printer jammed second floor",
+    "reset my password please locked out",
+    "new laptop for starter monday",
+    "vpn not connecting from home",
+    "cannot access shared drive finance folder",
+    "timesheet entry cannot be deleted error in our project system",
+]
+
+
+def test_label_priors_shift_predictions_and_survive_a_round_trip(tmp_path, default_model):
+    model = load_model()
+    priors = model.estimate_label_priors(TICKETS + ["", "  "])
+    assert priors["commodity_outsourceable"] > 0.5 and min(priors.values()) > 0.0009
+    before = model.predict_proba(TICKETS)
+    model.set_label_priors(priors)
+    after = model.predict_proba(TICKETS)
+    column = list(model.classes_).index("commodity_outsourceable")
+    assert (after[:, column] >= before[:, column] - 1e-9).all()
+    reloaded = load_model(save_model(model, tmp_path / "shifted"))
+    assert np.allclose(reloaded.predict_proba(TICKETS), after)
+    assert np.allclose(model.set_label_priors(None).predict_proba(TICKETS), before)
+    assert default_model.label_priors_ is None  # the shared fixture was not touched
+
+
+def test_score_file_with_auto_priors_reports_them_and_leaves_the_model_alone(tmp_path, default_model):
+    source = tmp_path / "tickets.csv"
+    pd.DataFrame({"text": TICKETS + [""]}).to_csv(source, index=False)
+    summary = score_file(source, tmp_path / "out.csv", model=default_model, priors="auto")
+    assert summary.label_priors is not None and summary.label_priors["commodity_outsourceable"] > 0.5
+    assert default_model.label_priors_ is None
+    given = score_frame(default_model, pd.DataFrame({"text": TICKETS}), priors=summary.label_priors)
+    written = pd.read_csv(tmp_path / "out.csv").iloc[: len(TICKETS)]
+    assert np.allclose(given["p_ktlo"], written["p_ktlo"])
+
+
+def test_auto_priors_cannot_read_standard_input_twice(tmp_path, default_model):
+    with pytest.raises(InvalidValueError, match="cannot read standard input twice"):
+        score_file("-", tmp_path / "out.csv", model=default_model, priors="auto")
+
+
+def test_cli_priors_given_as_pairs_and_bad_pairs(tmp_path, capsys):
+    source = tmp_path / "tickets.csv"
+    pd.DataFrame({"text": TICKETS}).to_csv(source, index=False)
+    shares = "business_enabling=0.01,commodity_outsourceable=0.8,ktlo=0.19"
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--priors", shares]) == 0
+    assert "adjusted to label priors: business_enabling 1.0%" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["score", str(source), "-o", str(tmp_path / "x.csv"), "--priors", "ktlo=lots"])
+    assert "expected 'auto' or LABEL=SHARE pairs" in capsys.readouterr().err
+    assert main(["score", str(source), "-o", str(tmp_path / "y.csv"), "--priors", "ktlo=1"]) == 2
+    assert "missing ['business_enabling', 'commodity_outsourceable']" in capsys.readouterr().err
