@@ -309,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-j",
         "--jobs",
         type=_jobs,
-        help="worker processes; -1 for all cores (default: all cores for inputs of 64 MiB or more, else 1)",
+        help="worker processes; -1 for all cores (default: all cores for inputs of 64 MiB or more on 3+ cores, else 1)",
     )
     score.add_argument("-q", "--quiet", action="store_true", help="print no summary and no progress bar")
     score.set_defaults(run=_cmd_score)

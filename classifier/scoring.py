@@ -131,6 +131,9 @@ def _check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, sou
 
 #: Inputs at least this large are scored by all cores when ``n_jobs`` is None.
 PARALLEL_INPUT_BYTES = 64 * 2**20
+# On two cores, worker processes scored files only ~15% faster than one process while tripling
+# memory (benchmarks/RESULTS.md), so the default goes parallel only with more cores than this.
+PARALLEL_MIN_CORES = 3
 
 
 def _score_item(
@@ -177,7 +180,7 @@ def _default_n_jobs(input: str | os.PathLike) -> int:
         large = os.path.getsize(input) >= PARALLEL_INPUT_BYTES
     except OSError:
         return 1  # iter_table reports the missing file
-    return -1 if large else 1
+    return -1 if large and (os.cpu_count() or 1) >= PARALLEL_MIN_CORES else 1
 
 
 def _progress_bar(progress: bool | None):
@@ -216,7 +219,7 @@ def score_file(
     model once, and only a few chunks are in flight at a time, so memory stays
     bounded whatever the input size. The result, row order included, is the
     same for every ``n_jobs``. None uses all cores for inputs of 64 MiB or
-    more and one otherwise. ``progress`` shows a progress bar on stderr:
+    more on machines with three or more cores, and one process otherwise. ``progress`` shows a progress bar on stderr:
     None shows it when stderr is a terminal and the run takes more than a
     couple of seconds.
     ``needs_review`` marks rows below the model's review threshold (or below

@@ -116,7 +116,10 @@ def test_default_n_jobs_uses_all_cores_only_for_large_inputs(tmp_path, monkeypat
     assert scoring._default_n_jobs(small) == 1
     assert scoring._default_n_jobs("-") == 1
     monkeypatch.setattr(scoring, "PARALLEL_INPUT_BYTES", 10)
+    monkeypatch.setattr(scoring.os, "cpu_count", lambda: 8)
     assert scoring._default_n_jobs(small) == -1
+    monkeypatch.setattr(scoring.os, "cpu_count", lambda: 2)
+    assert scoring._default_n_jobs(small) == 1
 
 
 @pytest.mark.parametrize(("progress", "shown"), [(True, True), (False, False), (None, False)], ids=str)
