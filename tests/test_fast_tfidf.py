@@ -99,3 +99,12 @@ def test_int_table_finds_every_key_and_nothing_else():
     assert np.array_equal(table.get(keys), np.arange(len(keys)))
     absent = np.setdiff1d(rng.integers(0, 2**40, size=5000), keys)
     assert (table.get(absent) == -1).all()
+
+
+def test_many_texts_go_through_in_slices_with_the_same_result(fitted_model, monkeypatch):
+    import classifier.fast_tfidf as fast_tfidf
+
+    monkeypatch.setattr(fast_tfidf, "BATCH_TEXTS", 4)
+    texts = TEXTS * 3 + [""]
+    _assert_same_matrix(FastTfidf.for_model(fitted_model).transform(texts), _reference(fitted_model, texts))
+    _assert_same_matrix(FastTfidf.for_model(fitted_model).transform([""]), _reference(fitted_model, [""]))
