@@ -214,31 +214,20 @@ def _cmd_job(args: argparse.Namespace) -> int:
 
 
 def _cmd_portfolio(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from classifier.errors import OutputExistsError
     from classifier.persistence import load_model
-    from classifier.portfolio import analyze_portfolio, portfolio_report
-    from classifier.tables import read_table, write_table
+    from classifier.portfolio import portfolio_file
 
-    if args.output and args.output != "-" and Path(args.output).exists() and not args.overwrite:
-        raise OutputExistsError(f"output {args.output} already exists; pass --overwrite or choose another path")
-    source = "standard input" if args.input == "-" else args.input
-    analysis = analyze_portfolio(
-        read_table(args.input, args.encoding),
+    analysis, written = portfolio_file(
+        args.input,
         args.text_column,
         hours_column=args.hours_column,
         group_by=args.group_by,
         model=load_model(args.model),
-        source=source,
+        report=args.report,
+        output=args.output,
+        overwrite=args.overwrite,
+        encoding=args.encoding,
     )
-    written = []
-    if args.report:
-        paths = portfolio_report(analysis).write(args.report, overwrite=args.overwrite)
-        written += [str(paths["markdown"]), str(paths["html"])]
-    if args.output:
-        write_table(analysis.rows, args.output, overwrite=args.overwrite)
-        written.append("standard output" if args.output == "-" else args.output)
     stream = sys.stderr if args.output == "-" else sys.stdout
     measure = analysis.measure
     print(

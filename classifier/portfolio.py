@@ -21,20 +21,22 @@ label). Rows with blank text are kept, unscored, and counted.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from classifier.errors import ColumnNotFoundError, InvalidValueError
+from classifier.errors import ColumnNotFoundError, InvalidValueError, OutputExistsError
 from classifier.labels import LABEL_IDS, LABELS
 from classifier.model import ITWorkClassifier
 from classifier.reports import Report
 from classifier.scoring import output_columns, score_frame
 from classifier.tables import check_columns
 
-__all__ = ["PortfolioAnalysis", "analyze_portfolio", "portfolio_report"]
+__all__ = ["PortfolioAnalysis", "analyze_portfolio", "portfolio_file", "portfolio_report"]
 
 #: One colour per label in charts, in ``LABEL_IDS`` order (colour-blind safe).
 LABEL_COLOURS = {"ktlo": "#E69F00", "commodity_outsourceable": "#56B4E9", "business_enabling": "#009E73"}
@@ -258,3 +260,42 @@ def portfolio_report(analysis: PortfolioAnalysis, title: str = "Where the work g
 def _safe(name: object) -> str:
     cleaned = "".join(character if character.isalnum() or character in "_-" else "_" for character in str(name))
     return cleaned.strip("_")[:60] or "group"
+
+
+def portfolio_file(
+    input: str | os.PathLike,
+    text_column: str,
+    hours_column: str | None = None,
+    group_by: str | Sequence[str] | None = None,
+    model: ITWorkClassifier | None = None,
+    report: str | os.PathLike | None = None,
+    output: str | os.PathLike | None = None,
+    overwrite: bool = False,
+    encoding: str | None = None,
+) -> tuple[PortfolioAnalysis, list[str]]:
+    """Analyze a task list or timesheet file; write the report and the per-row labels if asked.
+
+    Checks the outputs before any work, so an existing file is never half
+    replaced. Returns the analysis and what was written.
+    """
+    from classifier.tables import read_table, write_table
+
+    if output is not None and str(output) != "-" and Path(output).exists() and not overwrite:
+        raise OutputExistsError(f"output {output} already exists; pass --overwrite or choose another path")
+    source = "standard input" if str(input) == "-" else str(input)
+    analysis = analyze_portfolio(
+        read_table(input, encoding),
+        text_column,
+        hours_column=hours_column,
+        group_by=group_by,
+        model=model,
+        source=source,
+    )
+    written: list[str] = []
+    if report is not None:
+        paths = portfolio_report(analysis).write(report, overwrite=overwrite)
+        written += [str(paths["markdown"]), str(paths["html"])]
+    if output is not None:
+        write_table(analysis.rows, output, overwrite=overwrite)
+        written.append("standard output" if str(output) == "-" else str(output))
+    return analysis, written

@@ -130,3 +130,16 @@ def test_report_has_tables_and_one_chart_per_group(fitted_model, timesheet, tmp_
     paths = report.write(tmp_path)
     assert paths["mix_by_team.png"].is_file() and "data:image/png;base64," in paths["html"].read_text()
     assert result.to_dict()["groups"]["team"][0]["team"] == "apps"
+
+
+def test_portfolio_file_refuses_an_existing_output_before_any_work(tmp_path):
+    from classifier import portfolio_file
+    from classifier.errors import OutputExistsError
+
+    source = tmp_path / "sheet.csv"
+    pd.DataFrame({"task": ["Reset user passwords"], "hours": [1]}).to_csv(source, index=False)
+    existing = tmp_path / "rows.csv"
+    existing.write_text("keep me")
+    with pytest.raises(OutputExistsError, match="rows.csv already exists; pass --overwrite"):
+        portfolio_file(source, "task", hours_column="hours", output=existing, report=tmp_path / "r")
+    assert existing.read_text() == "keep me" and not (tmp_path / "r").exists()
