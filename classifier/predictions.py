@@ -1,0 +1,100 @@
+"""What the classifier says about texts: :class:`Prediction` for one, :class:`Decisions` for many.
+
+Also :func:`check_texts`, the one check every public entry point applies to a
+collection of texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from classifier.errors import InputTextError
+
+__all__ = ["Prediction", "Decisions", "check_texts"]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The label of one text, how sure the model is, and why.
+
+    ``top_terms`` lists the normalized terms (words or word pairs) that pushed
+    the decision towards ``label`` most, with their weight in the decision.
+    """
+
+    text: str
+    label: str
+    confidence: float
+    probabilities: dict[str, float]
+    top_terms: list[tuple[str, float]] = field(default_factory=list)
+    has_text: bool = True
+    needs_review: bool = False
+    in_scope: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        """A plain dict, ready for ``json.dumps``."""
+        return {
+            "text": self.text,
+            "label": self.label,
+            "confidence": self.confidence,
+            "probabilities": dict(self.probabilities),
+            "top_terms": [list(pair) for pair in self.top_terms],
+            "has_text": self.has_text,
+            "needs_review": self.needs_review,
+            "in_scope": self.in_scope,
+        }
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Predictions for many texts at once, as arrays aligned with the input.
+
+    ``needs_review`` is True where the confidence is below the review threshold
+    of the predicted label, where the text is out of scope (describes no IT
+    work) and where it has no usable words.
+    """
+
+    labels: np.ndarray
+    confidence: np.ndarray
+    probabilities: np.ndarray
+    needs_review: np.ndarray
+    in_scope: np.ndarray
+    has_text: np.ndarray
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_texts(texts: object, *, name: str = "texts") -> list[str]:
+    """Validate a collection of texts and return it as a list of ``str``.
+
+    >>> check_texts(("a", "b"))
+    ['a', 'b']
+    >>> check_texts("one text")
+    Traceback (most recent call last):
+    ...
+    TypeError: texts must be a list of strings, got a single str; wrap it in a list: ['one text']
+    """
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(
+            f"{name} must be a list of strings, got a single {type(texts).__name__}; "
+            f"wrap it in a list: [{_describe(texts)}]"
+        )
+    if hasattr(texts, "tolist") and not isinstance(texts, list):
+        texts = texts.tolist()  # pandas Series, numpy array
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"{name} must be a list of strings, got {type(texts).__name__}")
+    texts = list(texts)
+    bad = [index for index, text in enumerate(texts) if not isinstance(text, str)]
+    if bad:
+        shown = ", ".join(f"{index} ({_describe(texts[index])})" for index in bad[:10])
+        more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
+        raise InputTextError(
+            f"{name} must all be strings; {len(bad)} are not, at positions {shown}{more}. "
+            "Drop or fill missing values first, e.g. df['text'].fillna('')"
+        )
+    return texts
