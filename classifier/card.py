@@ -78,6 +78,38 @@ def render_model_card(card: dict) -> str:
             "",
         ]
         lines += _metrics_table(cv["metrics"]) + [""]
+    calibration = card.get("calibration") or {}
+    if calibration.get("out_of_fold"):
+        lines += [
+            "## Calibration",
+            "",
+            f"Method used: **{calibration.get('method')}**, the lowest out-of-fold log loss of those compared:",
+            "",
+            "| method | log loss | expected calibration error |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {method} | {row['log_loss']:.3f} | {row['ece']:.3f} |"
+            for method, row in calibration["out_of_fold"].items()
+        ]
+        lines.append("")
+    review = card.get("review") or {}
+    if review.get("per_class"):
+        where = review.get("tuned_on", {}).get("path", "out-of-fold predictions of the training data")
+        lines += [
+            "## Review thresholds",
+            "",
+            f"Predictions below these confidences need review; tuned for precision "
+            f"{review.get('precision_target')} on {where}.",
+            "",
+            "| label | threshold | coverage kept | precision kept |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {label} | {row['threshold']:.3f} | {row['coverage']:.1%} | {row['precision']:.3f} |"
+            for label, row in review["per_class"].items()
+        ]
+        lines.append("")
     for name, metrics in (card.get("evaluations") or {}).items():
         lines += [f"## Evaluation: {name}", ""] + _metrics_table(metrics) + [""]
     lines += ["## Configuration", "", "| parameter | value |", "|---|---|"]
