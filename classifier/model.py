@@ -81,7 +81,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         gives about 0.9 precision on the dev sets.
     random_state : int, default 0
         Seed of the calibration folds.
-    scope_quantile : float or None, default 0.02
+    scope_quantile : float or None, default 0.01
         Fit a :class:`~classifier.scope.ScopeDetector` that flags texts
         describing no IT work as out of scope; about this share of texts like
         the training corpus falls out of scope. ``None`` flags no text (only
@@ -131,7 +131,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         calibration_folds: int = 5,
         review_precision: float | None = 0.95,
         random_state: int = 0,
-        scope_quantile: float | None = 0.02,
+        scope_quantile: float | None = 0.01,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df

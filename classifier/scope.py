@@ -62,7 +62,7 @@ from sklearn.model_selection import KFold
 from classifier.errors import NotFittedError
 from classifier.normalize import STOP_WORDS, mask_token
 
-__all__ = ["ScopeDetector"]
+__all__ = ["ScopeDetector", "COURTESY_WORDS"]
 
 # Background entries that may be a number, URL, path, host, id...: only these go through mask_token.
 _MASK_CANDIDATE = re.compile(r"[\d./\\@:#_-]")
@@ -109,6 +109,21 @@ def _vectorizer() -> CountVectorizer:
     return CountVectorizer(token_pattern=r"\S+", lowercase=False, dtype=np.float64)
 
 
+#: Greetings, thanks and sign-offs (in normalized form): tickets are full of them, so on their
+#: own they look like IT work. They are dropped before scoring, so "Hi there, thanks!" is out of
+#: scope while "hi printer jammed thanks" is scored on "printer jam".
+COURTESY_WORDS = (
+    "hello", "hi", "hey", "thank", "thanks", "thx", "regard", "dear", "cheer", "cheers",
+    "sincerely", "bye", "greeting", "kind", "best", "wish",
+)  # fmt: skip
+
+
+def _without(texts: list[str], words: frozenset[str]) -> list[str]:
+    if not words:
+        return texts
+    return [" ".join(token for token in text.split() if token not in words) for text in texts]
+
+
 def _token_counts(texts: list[str]) -> np.ndarray:
     return np.fromiter((len(text.split()) for text in texts), dtype=np.float64, count=len(texts))
 
@@ -127,8 +142,10 @@ class ScopeDetector(BaseEstimator):
     pseudo_tokens : float, default 1.5
         Tokens of the lowest weight added to every text, so short texts need
         stronger words to be in scope.
-    quantile : float, default 0.02
+    quantile : float, default 0.01
         Share of (out-of-fold) corpus texts allowed to fall below the threshold.
+    courtesy_words : tuple of str, default ``COURTESY_WORDS``
+        Normalized tokens dropped before scoring (greetings, thanks, sign-offs).
     n_splits : int, default 5
         Folds used to score the corpus out-of-fold for the threshold.
     random_state : int, default 0
@@ -140,9 +157,10 @@ class ScopeDetector(BaseEstimator):
         prior_strength: float = 1.0,
         max_weight: float = 3.0,
         pseudo_tokens: float = 1.5,
-        quantile: float = 0.02,
+        quantile: float = 0.01,
         n_splits: int = 5,
         random_state: int = 0,
+        courtesy_words: tuple[str, ...] = COURTESY_WORDS,
     ) -> None:
         self.prior_strength = prior_strength
         self.max_weight = max_weight
@@ -150,6 +168,7 @@ class ScopeDetector(BaseEstimator):
         self.quantile = quantile
         self.n_splits = n_splits
         self.random_state = random_state
+        self.courtesy_words = courtesy_words
 
     def _check_params(self) -> None:
         if not self.prior_strength > 0:
@@ -157,7 +176,7 @@ class ScopeDetector(BaseEstimator):
         if not self.pseudo_tokens >= 0:
             raise ValueError(f"pseudo_tokens must be >= 0, got {self.pseudo_tokens!r}; the default is 1.5")
         if not 0 <= self.quantile < 1:
-            raise ValueError(f"quantile must be in [0, 1), got {self.quantile!r}; the default is 0.02")
+            raise ValueError(f"quantile must be in [0, 1), got {self.quantile!r}; the default is 0.01")
         if not (isinstance(self.n_splits, int) and self.n_splits >= 2):
             raise ValueError(f"n_splits must be an integer >= 2, got {self.n_splits!r}; the default is 5")
 
@@ -177,7 +196,7 @@ class ScopeDetector(BaseEstimator):
 
     def fit(self, normalized_texts: Sequence[str]) -> ScopeDetector:
         """Learn token weights and the threshold from the (normalized) training corpus."""
-        texts = _check_normalized(normalized_texts)
+        texts = _without(_check_normalized(normalized_texts), frozenset(self.courtesy_words))
         self._check_params()
         non_empty = [text for text in texts if text.strip()]
         if len(non_empty) < self.n_splits:
@@ -218,7 +237,7 @@ class ScopeDetector(BaseEstimator):
     def score_samples(self, normalized_texts: Sequence[str]) -> np.ndarray:
         """Mean log-likelihood ratio per token (corpus vs English): higher = more like IT work."""
         self._check_fitted()
-        texts = _check_normalized(normalized_texts)
+        texts = _without(_check_normalized(normalized_texts), frozenset(self.courtesy_words))
         weight_of = getattr(self, "_weight_of", None)
         if weight_of is None:  # a plain dict: summing dict look-ups beats building a sparse matrix
             weight_of = self._weight_of = dict(zip(self.vocabulary_.tolist(), self.weights_.tolist()))
@@ -236,7 +255,7 @@ class ScopeDetector(BaseEstimator):
         """True where a text is in scope: score >= ``threshold_`` and at least one token."""
         texts = _check_normalized(normalized_texts)
         scores = self.score_samples(texts)
-        return (scores >= self.threshold_) & (_token_counts(texts) > 0)
+        return (scores >= self.threshold_) & (_token_counts(_without(texts, frozenset(self.courtesy_words))) > 0)
 
     def get_state(self) -> dict[str, object]:
         """The learned state as a str, floats, an int and a float array (for a model bundle)."""
@@ -260,7 +279,9 @@ class ScopeDetector(BaseEstimator):
                 f"scope detector state is missing {', '.join(missing)}; "
                 f"it has {', '.join(sorted(state)) or 'no keys'}. Save it with get_state()"
             )
-        detector = cls(**params)
+        # A detector saved before courtesy words existed was fitted without dropping any.
+        detector = cls(**{"courtesy_words": (), **params})
+        detector.courtesy_words = tuple(detector.courtesy_words)
         vocabulary = state["vocabulary_"]
         if isinstance(vocabulary, str):
             vocabulary = vocabulary.split("\n") if vocabulary else []

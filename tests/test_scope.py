@@ -195,3 +195,17 @@ def test_init_only_stores_params():
     detector = ScopeDetector(quantile=0.05, pseudo_tokens=2.0)
     assert detector.get_params()["quantile"] == 0.05
     assert not hasattr(detector, "threshold_")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hi there!", "Thanks, kind regards, Best wishes", "hello, how are you doing today?", "ok thx bye"],
+    ids=["hi", "regards", "how-are-you", "bye"],
+)
+def test_greetings_and_sign_offs_alone_are_out_of_scope(detector, text):
+    assert detector.predict(TextNormalizer().normalize_many([text])).tolist() == [False]
+
+
+def test_courtesy_words_do_not_push_an_it_text_out(detector):
+    texts = TextNormalizer().normalize_many(["hi team, printer jammed on floor 2, thanks, kind regards"])
+    assert detector.predict(texts).tolist() == [True]
