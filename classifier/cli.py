@@ -30,7 +30,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         return 0
     for prediction in predictions:
         terms = ", ".join(term for term, _ in prediction.top_terms) or "-"
-        print(f"{prediction.label}\t{prediction.confidence:.2f}\t{terms}\t{prediction.text}")
+        flag = "out of scope" if not prediction.in_scope else "review" if prediction.needs_review else "ok"
+        print(f"{prediction.label}\t{prediction.confidence:.2f}\t{flag}\t{terms}\t{prediction.text}")
     return 0
 
 

@@ -9,9 +9,15 @@ from classifier.cli import main
 
 def test_predict_prints_label_confidence_and_terms(capsys):
     assert main(["predict", "Reset the VPN password for a locked-out user"]) == 0
-    label, confidence, terms, text = capsys.readouterr().out.strip().split("\t")
+    label, confidence, flag, terms, text = capsys.readouterr().out.strip().split("\t")
     assert label == "commodity_outsourceable" and 0.34 < float(confidence) <= 1
-    assert terms and text.startswith("Reset")
+    assert flag == "ok" and terms and text.startswith("Reset")
+
+
+def test_predict_flags_text_out_of_scope_and_for_review(capsys):
+    assert main(["predict", "Preheat the oven and fold in the flour", "hi, thanks!"]) == 0
+    flags = [line.split("\t")[2] for line in capsys.readouterr().out.strip().splitlines()]
+    assert flags == ["out of scope", "out of scope"]
 
 
 def test_predict_json(capsys):
