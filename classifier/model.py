@@ -38,7 +38,7 @@ from classifier.normalize import TextNormalizer
 from classifier.predictions import Decisions, Prediction, _describe, check_texts
 from classifier.priors import adjust_to_priors, check_priors, estimate_priors
 from classifier.scope import ScopeDetector
-from classifier.thresholds import check_precision, review_flags, tune_thresholds
+from classifier.thresholds import check_precision, is_probability, review_flags, tune_thresholds
 
 __all__ = ["ITWorkClassifier", "Prediction", "Decisions", "check_texts"]  # the last three from predictions
 
@@ -367,11 +367,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         return self._decide(self._get_normalizer().normalize_many(texts), probabilities, min_confidence)
 
     def _decide(self, normalized: list[str], probabilities: np.ndarray, min_confidence: float | None) -> Decisions:
-        if min_confidence is not None and not (
-            isinstance(min_confidence, (int, float))
-            and not isinstance(min_confidence, bool)
-            and 0 <= min_confidence <= 1
-        ):
+        if min_confidence is not None and not is_probability(min_confidence):
             raise InputTextError(f"min_confidence must be a number from 0 to 1, got {min_confidence!r}")
         best = probabilities.argmax(axis=1) if len(normalized) else np.zeros(0, dtype=int)
         labels = self.classes_[best] if len(normalized) else np.zeros(0, dtype=object)
@@ -404,11 +400,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         if not isinstance(thresholds, dict):
             thresholds = {str(label): thresholds for label in self.classes_}
         unknown = sorted(set(thresholds) - {str(label) for label in self.classes_})
-        bad = {
-            k: v
-            for k, v in thresholds.items()
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1
-        }
+        bad = {label: value for label, value in thresholds.items() if not is_probability(value)}
         if unknown or bad:
             raise InputTextError(
                 f"review thresholds must map labels {', '.join(map(str, self.classes_))} to numbers from 0 to 1; "

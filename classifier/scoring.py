@@ -65,7 +65,7 @@ def _score_chunk(
     model: ITWorkClassifier, frame: pd.DataFrame, text_column: str, prefix: str, min_confidence: float | None = None
 ) -> tuple[pd.DataFrame, ScoreSummary]:
     texts = frame[text_column]
-    usable = texts.map(lambda value: isinstance(value, str) and not value.isspace() and value != "").to_numpy(bool)
+    usable = texts.map(_has_text).to_numpy(bool)
     columns = output_columns(prefix)
     probabilities = np.full((len(frame), len(LABEL_IDS)), np.nan)
     labels = np.full(len(frame), None, dtype=object)
@@ -114,7 +114,7 @@ def score_frame(
     """
     _check_input_columns(frame, text_column, prefix, "the data frame")
     if priors is not None:
-        texts = [text for text in frame[text_column] if isinstance(text, str) and text.strip()]
+        texts = [text for text in frame[text_column] if _has_text(text)]
         model, _ = _with_priors(model, priors, lambda: texts)
     return _score_chunk(model, frame, text_column, prefix, min_confidence)[0]
 
@@ -164,13 +164,24 @@ def _sample_texts(input, text_column: str, chunk_size: int, encoding, prefix: st
             "save the input to a file, or give the priors as label=share pairs"
         )
     texts: list[str] = []
-    for number, chunk in enumerate(iter_table(input, chunk_size, encoding)):
-        if number == 0:
-            _check_input_columns(chunk, text_column, prefix, source)
-        texts += [text for text in chunk[text_column] if isinstance(text, str) and text.strip()]
+    for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source):
+        texts += [text for text in chunk[text_column] if _has_text(text)]
         if len(texts) >= PRIOR_SAMPLE_ROWS:
             break
     return texts[:PRIOR_SAMPLE_ROWS]
+
+
+def _checked_chunks(input, chunk_size: int, encoding, text_column: str, prefix: str, source: str):
+    """The input's chunks, the first one checked for the text column and for clashing output columns."""
+    for number, chunk in enumerate(iter_table(input, chunk_size, encoding)):
+        if number == 0:
+            _check_input_columns(chunk, text_column, prefix, source)
+        yield chunk
+
+
+def _has_text(value: object) -> bool:
+    """Whether a cell holds text to score (not missing, not blank)."""
+    return isinstance(value, str) and not value.isspace() and value != ""
 
 
 def _default_n_jobs(input: str | os.PathLike) -> int:
@@ -219,9 +230,9 @@ def score_file(
     model once, and only a few chunks are in flight at a time, so memory stays
     bounded whatever the input size. The result, row order included, is the
     same for every ``n_jobs``. None uses all cores for inputs of 64 MiB or
-    more on machines with three or more cores, and one process otherwise. ``progress`` shows a progress bar on stderr:
-    None shows it when stderr is a terminal and the run takes more than a
-    couple of seconds.
+    more on machines with three or more cores, and one process otherwise.
+    ``progress`` shows a progress bar on stderr: None shows it when stderr is
+    a terminal and the run takes more than a couple of seconds.
     ``needs_review`` marks rows below the model's review threshold (or below
     ``min_confidence`` if given) and out-of-scope rows.
 
@@ -247,9 +258,7 @@ def score_file(
     workers = effective_n_jobs(_default_n_jobs(input) if n_jobs is None else n_jobs)
 
     def checked_chunks():
-        for number, chunk in enumerate(iter_table(input, chunk_size, encoding)):
-            if number == 0:
-                _check_input_columns(chunk, text_column, prefix, source)
+        for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source):
             yield chunk, text_column, prefix, min_confidence
 
     def run(writer: TableWriter) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 
 from classifier.errors import InputTextError
 
-__all__ = ["ThresholdTuning", "tune_thresholds", "review_flags", "check_precision"]
+__all__ = ["ThresholdTuning", "tune_thresholds", "review_flags", "check_precision", "is_probability"]
 
 
 @dataclass
@@ -51,6 +51,15 @@ class ThresholdTuning:
             "coverage": self.coverage,
             "precision": self.precision,
         }
+
+
+def is_probability(value: object) -> bool:
+    """Whether ``value`` is a number (not a bool) from 0 to 1 inclusive.
+
+    >>> is_probability(0.7), is_probability(1.5), is_probability(True)
+    (True, False, False)
+    """
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
 
 
 def check_precision(precision: float) -> float:
