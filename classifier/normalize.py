@@ -36,7 +36,7 @@ import re
 import threading
 from collections.abc import Iterable
 
-__all__ = ["TextNormalizer", "MASK_TOKENS", "STOP_WORDS", "split_batch"]
+__all__ = ["TextNormalizer", "MASK_TOKENS", "STOP_WORDS", "TIME_WORDS", "split_batch"]
 
 MASK_TOKENS = ("<num>", "<ver>", "<ip>", "<url>", "<email>", "<path>", "<file>", "<ticket>", "<host>")
 
@@ -101,10 +101,23 @@ MAX_CHUNK_LENGTH = 100
 _EDGE_PUNCTUATION = "\"'`()[]{}<>,;:!?.*"
 
 
+#: Timestamp words, dropped with the stop words: ticket exports and worklogs are full of
+#: weekdays, months and "pm", which say when the work was logged, not what it is. Short forms
+#: that are also words or acronyms ("sat", "sun", "mar", "may") are not in the list.
+TIME_WORDS = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri
+    january february march april june july august september october november december
+    jan feb apr jun jul aug sep sept oct nov dec
+    am pm today tomorrow yesterday tonight
+    """.split()
+)
+
+
 def _build_stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
 
-    return frozenset(word for word in SPACY_STOP_WORDS if word not in _KEEP_WORDS) | {"'s", "s"}
+    return frozenset(word for word in SPACY_STOP_WORDS if word not in _KEEP_WORDS) | {"'s", "s"} | TIME_WORDS
 
 
 STOP_WORDS: frozenset[str] = _build_stop_words()
@@ -211,7 +224,8 @@ class TextNormalizer:
         Replace each token by its lemma from spaCy's English lookup table.
     remove_stop_words : bool, default True
         Drop English stop words (spaCy's list, less words that matter here
-        such as "new", "not", "up", "back").
+        such as "new", "not", "up", "back") and timestamp words
+        (``TIME_WORDS``: weekdays, months, "am", "pm", "today").
     mask : bool, default True
         Replace numbers, versions, IPs, URLs, e-mails, paths, file names,
         ticket ids and host names by placeholder tokens.

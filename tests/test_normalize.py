@@ -136,7 +136,7 @@ PINNED = {
             "",
             "",
             "",
-            "up w/ db slow mon tues",
+            "up w/ db slow",
             "o365 win10 x64 2fa mp3 <num> km <num> <num> line <num> support",
             "set up new starter account hr ticket back up file",
             "fwd fw password reset pl",
@@ -171,7 +171,7 @@ PINNED = {
             "",
             "",
             "",
-            "up w/ db slow mon tues",
+            "up w/ db slow",
             "o365 win10 x64 2fa mp3 <num> km <num> <num> line <num> support",
             "set up new starter account hr ticket back up files",
             "fwd fw password reset pls",
@@ -229,7 +229,7 @@ PINNED = {
             "mr smith laptop screen flicker e mail",
             "copy c:\\users\\jane\\report_q3.xlsx \\\\fs01\\share /var log syslog",
             "mail jane.doe@example.com chg0045678 jira-1234 4521",
-            "disk 95 full web01.corp.local add 200 gb 5 pm",
+            "disk 95 full web01.corp.local add 200 gb 5",
             "e.g. vpn cisco anyconnect drop 10 min",
             "build self service return flow customer app",
             "σοφια report οδος error i̇stanbul office straße printer",
@@ -241,7 +241,7 @@ PINNED = {
             "",
             "",
             "",
-            "up w/ db slow mon tues",
+            "up w/ db slow",
             "o365 win10 x64 2fa mp3 10 km 3rd 1st line 24/7 support",
             "set up new starter account hr ticket back up file",
             "fwd fw password reset pl",
@@ -323,3 +323,12 @@ def test_normalize_many_equals_one_by_one_with_a_tiny_cache():
     normalizer = TextNormalizer(cache_size=8)
     assert normalizer.normalize_many(texts) == expected
     assert len(normalizer._cache) <= 8  # the cache is shared by every normalizer with these settings
+
+
+@pytest.mark.parametrize(
+    ("remove_stop_words", "expected"),
+    [(True, "<num> patch batch fail"), (False, "thu <num> patch monday batch fail yesterday")],
+    ids=["dropped", "kept-without-stop-word-removal"],
+)
+def test_timestamp_words_are_dropped_with_stop_words(remove_stop_words, expected):
+    assert TextNormalizer(remove_stop_words=remove_stop_words)("Thu 3pm: patched Monday batch, failed yesterday") == expected
