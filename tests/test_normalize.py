@@ -331,4 +331,5 @@ def test_normalize_many_equals_one_by_one_with_a_tiny_cache():
     ids=["dropped", "kept-without-stop-word-removal"],
 )
 def test_timestamp_words_are_dropped_with_stop_words(remove_stop_words, expected):
-    assert TextNormalizer(remove_stop_words=remove_stop_words)("Thu 3pm: patched Monday batch, failed yesterday") == expected
+    normalize = TextNormalizer(remove_stop_words=remove_stop_words)
+    assert normalize("Thu 3pm: patched Monday batch, failed yesterday") == expected
