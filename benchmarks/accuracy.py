@@ -13,7 +13,9 @@ all 47,837 tickets called business_enabling.
 With --priors, each set is scored a second time with probabilities adjusted
 to label priors estimated by EM from ALL unlabelled texts of its source (the
 692 O*NET tasks, the 47,837 tickets), as `itwork score --priors auto` does;
-no dev label is used for that.
+no dev label is used for that. And a third time with the label mix of the
+set's kind of text in the training corpus (`--priors task_statement` for
+O*NET, `--priors ticket` for tickets), if the model has register mixes.
 
 Run: python benchmarks/accuracy.py [--priors] [MODEL_DIR ...]   (default: the shipped model)
 To compare with an uncalibrated model:
@@ -34,6 +36,9 @@ import pandas as pd  # noqa: E402
 from classifier import load_model  # noqa: E402
 from training.dev_sets import load_dev_sets, load_tickets, shared_data_dir  # noqa: E402
 from training.evaluate import evaluate_model  # noqa: E402
+
+#: The register (kind of text) of each dev set, for the model's register label mixes.
+REGISTERS = {"onet_dev": "task_statement", "tickets_dev": "ticket"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,15 +62,18 @@ def main(argv: list[str] | None = None) -> int:
         predicted = model.predict(tickets)
         be_share = sum(label == "business_enabling" for label in predicted) / len(predicted)
         for name, frame in dev.items():
-            for adapt in (False, True) if args.priors else (False,):
-                model.set_label_priors(model.estimate_label_priors(sources[name]) if adapt else None)
+            register = REGISTERS[name] if REGISTERS[name] in (getattr(model, "register_priors_", None) or {}) else None
+            extra = ("auto",) + ((register,) if register else ()) if args.priors else ()
+            for adapt in (None, *extra):
+                model.set_label_priors(model.estimate_label_priors(sources[name]) if adapt == "auto" else adapt)
                 share = be_share
                 if adapt and name == "tickets_dev":
                     share = sum(label == "business_enabling" for label in model.predict(tickets)) / len(tickets)
                 m = evaluate_model(model, frame["text"].tolist(), frame["label"].tolist())
                 r = m["review"]
                 shown = (
-                    ", ".join(f"{label[:4]} {value:.2f}" for label, value in zip(model.classes_, model.label_priors_))
+                    ("register " + adapt + ": " if adapt != "auto" else "")
+                    + ", ".join(f"{label[:4]} {value:.2f}" for label, value in zip(model.classes_, model.label_priors_))
                     if adapt
                     else "training"
                 )

@@ -110,6 +110,24 @@ def render_model_card(card: dict) -> str:
             for label, row in review["per_class"].items()
         ]
         lines.append("")
+    registers = card.get("register_priors") or {}
+    if registers:
+        labels = list(next(iter(registers.values())))
+        lines += [
+            "## Label mix by register",
+            "",
+            "Label shares of each kind of text in the training data (add-one smoothed). "
+            "`itwork score --priors REGISTER` adjusts probabilities to one of them, e.g. `--priors ticket` "
+            "for a service-desk export.",
+            "",
+            "| register | " + " | ".join(labels) + " |",
+            "|---|" + "---|" * len(labels),
+        ]
+        lines += [
+            f"| {register} | " + " | ".join(f"{mix[label]:.1%}" for label in labels) + " |"
+            for register, mix in registers.items()
+        ]
+        lines.append("")
     for name, metrics in (card.get("evaluations") or {}).items():
         lines += [f"## Evaluation: {name}", ""] + _metrics_table(metrics) + [""]
     lines += ["## Configuration", "", "| parameter | value |", "|---|---|"]

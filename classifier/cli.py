@@ -77,6 +77,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         config=TrainConfig(model={"calibration": args.calibration}, folds=args.folds, seed=args.seed),
         text_column=args.text_column,
         label_column=args.label_column,
+        register_column=args.register_column,
         with_default_corpus=args.with_default_corpus,
         user_weight=args.user_weight,
         drop_duplicates=args.drop_duplicates,
@@ -167,14 +168,15 @@ def _cmd_tune_threshold(args: argparse.Namespace) -> int:
 
 
 def _priors(value: str) -> str | dict[str, float]:
-    if value == "auto":
-        return value
+    if "=" not in value and value.strip():
+        return value.strip()  # 'auto' or a register name; the library checks the name
     pairs = [pair.partition("=") for pair in value.split(",") if pair.strip()]
     try:
         return {label.strip(): float(share) for label, sign, share in pairs if sign}
     except ValueError:
         raise argparse.ArgumentTypeError(
-            "expected 'auto' or LABEL=SHARE pairs such as ktlo=0.2,commodity_outsourceable=0.75,"
+            "expected 'auto', a register such as 'ticket', or LABEL=SHARE pairs such as "
+            "ktlo=0.2,commodity_outsourceable=0.75,"
             f"business_enabling=0.05; got {value!r}"
         ) from None
 
@@ -292,8 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--priors",
         type=_priors,
-        metavar="auto|LABEL=SHARE,...",
-        help="adjust probabilities to this data's label proportions: estimated (auto) or given",
+        metavar="auto|REGISTER|LABEL=SHARE,...",
+        help="adjust probabilities to this data's label proportions: estimated (auto), those of a kind of text in "
+        "the training data (e.g. ticket, for a service-desk export) or given",
     )
     score.add_argument(
         "-j",
@@ -309,6 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--output", required=True, help="directory to write the model bundle to")
     train.add_argument("--text-column", default="text")
     train.add_argument("--label-column", default="label")
+    train.add_argument(
+        "--register-column",
+        default="register",
+        help="optional column naming each text's kind (ticket, task_statement ...); the model keeps each kind's "
+        "label mix for --priors KIND (default: 'register', if the file has it)",
+    )
     train.add_argument("--with-default-corpus", action="store_true", help="add the shipped corpus to your data")
     train.add_argument(
         "--user-weight", type=float, default=1.0, help="sample weight of your rows with --with-default-corpus"

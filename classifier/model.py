@@ -31,12 +31,12 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from classifier.calibration import CALIBRATION_METHODS, compare_calibration_methods
-from classifier.errors import InputTextError, NotFittedError
+from classifier.errors import InputTextError, InvalidValueError, NotFittedError
 from classifier.fast_tfidf import FastTfidf
 from classifier.labels import parse_label
 from classifier.normalize import TextNormalizer
 from classifier.predictions import Decisions, Prediction, _describe, check_texts
-from classifier.priors import adjust_to_priors, check_priors, estimate_priors
+from classifier.priors import adjust_to_priors, check_priors, estimate_priors, register_label_mix
 from classifier.scope import ScopeDetector
 from classifier.thresholds import check_precision, is_probability, review_flags, tune_thresholds
 
@@ -103,6 +103,10 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         Coverage and precision of those thresholds on out-of-fold predictions.
     scope_ : ScopeDetector or None
         The out-of-scope detector, fitted on the normalized training texts.
+    register_priors_ : dict of str to dict
+        Label proportions of each register (kind of text: ``ticket``,
+        ``task_statement`` ...) in the training data, if ``fit`` got
+        registers; :meth:`set_label_priors` applies one by name.
 
     Examples
     --------
@@ -191,12 +195,32 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
 
     # -- scikit-learn API ----------------------------------------------------
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str], sample_weight: Sequence[float] | None = None):
-        """Fit on texts and their labels (any spelling :func:`parse_label` accepts). Returns self."""
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+        registers: Sequence[str | None] | None = None,
+    ):
+        """Fit on texts and their labels (any spelling :func:`parse_label` accepts). Returns self.
+
+        ``registers`` optionally names the kind of each text (``"ticket"``,
+        ``"task_statement"``; ``None`` or blank if unknown). They are not
+        features: the model keeps each register's label proportions
+        (``register_priors_``) for :meth:`set_label_priors`.
+        """
         texts = check_texts(texts)
         labels = check_texts(labels, name="labels")
         if len(texts) != len(labels):
             raise InputTextError(f"got {len(texts)} texts but {len(labels)} labels; give one label per text")
+        if registers is not None:
+            if isinstance(registers, str):
+                raise TypeError("registers must be a list with one register per text, not a single str")
+            registers = list(registers)
+            if len(registers) != len(texts):
+                raise InputTextError(
+                    f"got {len(texts)} texts but {len(registers)} registers; give one register (or None) per text"
+                )
         label_ids = [parse_label(label) for label in labels]
         normalized = self._get_normalizer().normalize_many(texts)
         empty = [index for index, text in enumerate(normalized) if not text]
@@ -227,6 +251,9 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             shares = np.array([weights[labels == label].sum() for label in self.classes_])
             self.training_priors_ = shares / shares.sum()
         self.label_priors_ = None
+        self.register_priors_ = (
+            {} if registers is None else register_label_mix(registers, label_ids, self.classes_, weights)
+        )
         self.scope_ = (
             None
             if self.scope_quantile is None
@@ -332,18 +359,40 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         priors = priors / priors.sum()
         return {str(label): round(float(value), 6) for label, value in zip(self.classes_, priors)}
 
-    def set_label_priors(self, priors: dict[str, float] | None) -> ITWorkClassifier:
+    def set_label_priors(self, priors: dict[str, float] | str | None) -> ITWorkClassifier:
         """Adjust probabilities to the label proportions of the data you score; ``None`` undoes it. Returns self.
+
+        ``priors`` is a dict of label to share, or the name of a register in
+        ``register_priors_`` (the label mix of that kind of text in training):
+        ``"ticket"`` for a service-desk export.
 
         >>> from classifier import load_model
         >>> model = load_model().set_label_priors(
         ...     {"business_enabling": 0.01, "commodity_outsourceable": 0.8, "ktlo": 0.19})
         >>> model.predict(["wants to share the spring offers with you accept decline"])
         ['commodity_outsourceable']
+        >>> model.set_label_priors("ticket").label_priors_.round(3).tolist()
+        [0.012, 0.627, 0.361]
         """
         self._check_fitted()
+        if isinstance(priors, str):
+            priors = self._register_priors(priors)
         self.label_priors_ = None if priors is None else check_priors(priors, self.classes_)
         return self
+
+    def _register_priors(self, register: str) -> dict[str, float]:
+        known = getattr(self, "register_priors_", None) or {}
+        if register not in known:
+            if not known:
+                raise InvalidValueError(
+                    f"label priors {register!r}: this model has no register label mixes because it was trained "
+                    "without a register column; give LABEL=SHARE pairs or 'auto', or retrain with registers"
+                )
+            raise InvalidValueError(
+                f"label priors {register!r}: no such register in this model; registers are: "
+                f"{', '.join(known)}. Use one of them, 'auto' or LABEL=SHARE pairs"
+            )
+        return known[register]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """The most likely label id of each text."""

@@ -26,8 +26,9 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from classifier.errors import ModelLoadError, OutputExistsError
+from classifier.errors import InvalidValueError, ModelLoadError, OutputExistsError
 from classifier.model import ITWorkClassifier
+from classifier.priors import check_priors
 
 __all__ = ["load_model", "save_model", "check_bundle_target", "default_model_path", "FORMAT_VERSION", "file_sha256"]
 
@@ -128,6 +129,7 @@ def save_model(
             "label_priors": None
             if getattr(model, "label_priors_", None) is None
             else [float(value) for value in model.label_priors_],
+            "register_priors": getattr(model, "register_priors_", None) or {},
             "versions": _versions(),
         }
         (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -194,6 +196,20 @@ def _check_versions(saved: dict, path: Path) -> None:
                 "predictions may differ slightly, retrain to be sure",
                 stacklevel=3,
             )
+
+
+def _register_priors(value: object, classes, bundle: Path) -> dict[str, dict[str, float]]:
+    if not isinstance(value, dict):
+        raise ModelLoadError(f"{bundle / CONFIG_FILE} holds invalid register priors {value!r}; train the model again")
+    try:
+        return {
+            str(register): dict(zip(map(str, classes), check_priors(mix, classes).tolist()))
+            for register, mix in value.items()
+        }
+    except (InvalidValueError, AttributeError, TypeError) as error:
+        raise ModelLoadError(
+            f"{bundle / CONFIG_FILE} holds invalid register priors ({error}); train the model again"
+        ) from error
 
 
 def _priors_array(value: object, n_classes: int, bundle: Path):
@@ -301,6 +317,7 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     for name in ("training_priors", "label_priors"):
         value = config.get(name)
         setattr(model, f"{name}_", None if value is None else _priors_array(value, len(model.classes_), bundle))
+    model.register_priors_ = _register_priors(config.get("register_priors") or {}, model.classes_, bundle)
     if content.get("scope") is not None:
         model.scope_ = _load_scope(content["scope"], bundle)
     model._feature_names = None

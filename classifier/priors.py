@@ -7,6 +7,11 @@ such data they can be adjusted to the data's own proportions ("priors"):
 
     p'(y | x)  ∝  p(y | x) · prior'(y) / prior_train(y)
 
+When the data is all of one kind of text (service-desk tickets, task
+statements), :func:`register_label_mix` gives the proportions the training
+data has for that kind: a model trained with a ``register`` per example keeps
+them, and ``set_label_priors("ticket")`` applies them.
+
 When the proportions are not known, :func:`estimate_priors` finds them from
 the unlabelled texts themselves with the EM procedure of Saerens, Latinne and
 Decaestecker, "Adjusting the outputs of a classifier to new a priori
@@ -29,7 +34,10 @@ import numpy as np
 
 from classifier.errors import InvalidValueError
 
-__all__ = ["adjust_to_priors", "estimate_priors", "check_priors"]
+__all__ = ["adjust_to_priors", "estimate_priors", "check_priors", "register_label_mix", "MIN_REGISTER_EXAMPLES"]
+
+#: A register needs this many training examples for its label mix to be kept.
+MIN_REGISTER_EXAMPLES = 30
 
 
 def adjust_to_priors(probabilities: np.ndarray, priors: np.ndarray, training_priors: np.ndarray) -> np.ndarray:
@@ -73,3 +81,37 @@ def check_priors(priors: Mapping[str, float], classes: Sequence[str]) -> np.ndar
         )
     values = np.array([float(priors[label]) for label in classes])
     return values / values.sum()
+
+
+def register_label_mix(
+    registers: Sequence[object],
+    labels: Sequence[str],
+    classes: Sequence[str],
+    weights: Sequence[float] | None = None,
+    min_examples: int = MIN_REGISTER_EXAMPLES,
+) -> dict[str, dict[str, float]]:
+    """The label proportions of each register (kind of text) in training data.
+
+    Counts are weighted by ``weights`` and smoothed by adding one example of
+    each label, so no label gets a share of zero. Registers with fewer than
+    ``min_examples`` examples, and blank or missing registers, are left out.
+
+    >>> register_label_mix(["ticket"] * 3 + ["story"], ["a", "a", "b", "b"], ["a", "b"], min_examples=3)
+    {'ticket': {'a': 0.6, 'b': 0.4}}
+    """
+    classes = [str(label) for label in classes]
+    weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
+    counts: dict[str, np.ndarray] = {}
+    sizes: dict[str, int] = {}
+    index = {label: position for position, label in enumerate(classes)}
+    for register, label, weight in zip(registers, labels, weights):
+        if not isinstance(register, str) or not register.strip():
+            continue
+        name = register.strip()
+        counts.setdefault(name, np.ones(len(classes)))[index[str(label)]] += weight
+        sizes[name] = sizes.get(name, 0) + 1
+    return {
+        name: {label: round(float(share), 6) for label, share in zip(classes, counts[name] / counts[name].sum())}
+        for name in sorted(counts)
+        if sizes[name] >= min_examples
+    }

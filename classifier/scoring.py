@@ -151,8 +151,10 @@ def _with_priors(model: ITWorkClassifier, priors, sample) -> tuple[ITWorkClassif
     """A shallow copy of ``model`` with label priors set: given, or estimated on ``sample()``'s texts."""
     if priors == "auto":
         priors = model.estimate_label_priors(sample())
-    elif not isinstance(priors, dict):
-        raise InvalidValueError(f"priors must be 'auto' or a dict of label to share, got {priors!r}")
+    elif not isinstance(priors, (dict, str)):
+        raise InvalidValueError(
+            f"priors must be 'auto', a register name such as 'ticket' or a dict of label to share, got {priors!r}"
+        )
     adjusted = copy.copy(model).set_label_priors(priors)
     return adjusted, {str(label): float(value) for label, value in zip(adjusted.classes_, adjusted.label_priors_)}
 
@@ -237,10 +239,11 @@ def score_file(
     ``min_confidence`` if given) and out-of-scope rows.
 
     ``priors`` adjusts the probabilities to the label proportions of this data
-    (see :mod:`classifier.priors`): a dict of label to share, or ``"auto"`` to
-    estimate them first from up to 100,000 non-blank rows at the start of the
-    input (a second pass, so not for standard input). The priors used are in
-    the returned summary.
+    (see :mod:`classifier.priors`): a dict of label to share; the name of a
+    register the model knows (``"ticket"``: the label mix of the training
+    data's service-desk tickets); or ``"auto"`` to estimate them first from up
+    to 100,000 non-blank rows at the start of the input (a second pass, so not
+    for standard input). The priors used are in the returned summary.
     """
     from classifier.parallel import effective_n_jobs, ordered_map
 

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from classifier import TrainingDataError
+from classifier import ColumnNotFoundError, TrainingDataError
 from training.data import combine_with_default_corpus, load_labelled_data
 
 
@@ -59,3 +59,18 @@ def test_user_rows_win_over_corpus(tiny_frame):
     assert len(combined) == len(tiny_frame)
     first = combined[combined.text == tiny_frame.text[0]]
     assert first.label.tolist() == ["ktlo"] and first.weight.tolist() == [3.0]
+
+
+def test_register_column_is_kept_when_present_and_blank_registers_become_missing(tmp_path, tiny_frame):
+    path = tmp_path / "data.csv"
+    tiny_frame.assign(register=["ticket"] * 10 + [""] * 11).to_csv(path, index=False)
+    data = load_labelled_data(path)
+    assert data["register"].iloc[:10].tolist() == ["ticket"] * 10 and data["register"].iloc[10:].isna().all()
+    assert "register" not in load_labelled_data(path, register_column=None)
+
+
+def test_a_named_register_column_must_exist(tmp_path, tiny_frame):
+    path = _write(tmp_path, tiny_frame.values.tolist())
+    assert "register" not in load_labelled_data(path)  # the default column is optional
+    with pytest.raises(ColumnNotFoundError, match="column 'kind' not found in .*data.csv.*--register-column"):
+        load_labelled_data(path, register_column="kind")

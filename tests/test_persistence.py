@@ -131,3 +131,27 @@ def test_thresholds_calibration_and_scope_survive_a_round_trip(tmp_path, default
     first, second = default_model.decide(texts), loaded.decide(texts)
     assert np.array_equal(first.probabilities, second.probabilities)
     assert first.in_scope.tolist() == second.in_scope.tolist()
+
+
+@pytest.mark.parametrize(
+    "register_priors",
+    [
+        ["ticket"],
+        {"ticket": {"ktlo": 1}},
+        {"ticket": {"ktlo": -1, "business_enabling": 1, "commodity_outsourceable": 1}},
+    ],
+    ids=["not-a-mapping", "missing-labels", "negative-share"],
+)
+def test_invalid_register_priors_in_the_config_are_refused(fitted_model, tmp_path, register_priors):
+    path = save_model(fitted_model, tmp_path / "bundle")
+    _edit_config_keeping_checksums(path, lambda config: config.update(register_priors=register_priors))
+    with pytest.raises(ModelLoadError, match="invalid register priors .*train the model again"):
+        load_model(path)
+
+
+def test_default_model_keeps_the_label_mix_of_each_corpus_register(default_model):
+    mixes = default_model.register_priors_
+    assert {"ticket", "task_statement", "backlog"} <= set(mixes)
+    assert mixes["ticket"]["business_enabling"] < 0.05 < mixes["backlog"]["business_enabling"]
+    card = (default_model_path() / "MODEL_CARD.md").read_text()
+    assert "## Label mix by register" in card and "| ticket |" in card

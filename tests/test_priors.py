@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from classifier import load_model, save_model, score_file, score_frame
+from classifier import ITWorkClassifier, load_model, save_model, score_file, score_frame
 from classifier.cli import main
-from classifier.errors import InvalidValueError
-from classifier.priors import adjust_to_priors, check_priors, estimate_priors
+from classifier.errors import InputTextError, InvalidValueError
+from classifier.priors import adjust_to_priors, check_priors, estimate_priors, register_label_mix
 
 
 def test_em_recovers_the_label_proportions_of_shifted_data():
@@ -100,6 +102,103 @@ def test_cli_priors_given_as_pairs_and_bad_pairs(tmp_path, capsys):
     assert "adjusted to label priors: business_enabling 1.0%" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["score", str(source), "-o", str(tmp_path / "x.csv"), "--priors", "ktlo=lots"])
-    assert "expected 'auto' or LABEL=SHARE pairs" in capsys.readouterr().err
+    assert "expected 'auto', a register such as 'ticket', or LABEL=SHARE pairs" in capsys.readouterr().err
     assert main(["score", str(source), "-o", str(tmp_path / "y.csv"), "--priors", "ktlo=1"]) == 2
     assert "missing ['business_enabling', 'commodity_outsourceable']" in capsys.readouterr().err
+
+
+# --- label mixes by register (kind of text) ----------------------------------------------------------------------
+
+
+def test_register_label_mix_is_weighted_smoothed_and_skips_small_or_blank_registers():
+    registers = ["ticket"] * 4 + ["story"] * 2 + [None, "  ", float("nan")]
+    labels = ["a", "a", "a", "b", "b", "b", "a", "a", "a"]
+    weights = [1, 1, 1, 3, 1, 1, 1, 1, 1]
+    mix = register_label_mix(registers, labels, ["a", "b"], weights, min_examples=3)
+    assert list(mix) == ["ticket"]  # "story" has 2 examples; blank and missing registers are ignored
+    assert mix["ticket"] == {"a": 0.5, "b": 0.5}  # a: 3 + 1, b: weight 3 + 1; unweighted it would be 4:2
+
+
+REGISTERED = [
+    ("Reset the password for a user", "commodity_outsourceable", "ticket"),
+    ("printer jammed again on floor two", "commodity_outsourceable", "ticket"),
+    ("new laptop for the starter", "commodity_outsourceable", "ticket"),
+    ("outlook keeps crashing", "commodity_outsourceable", "ticket"),
+    ("billing batch failed in our claims system", "ktlo", "ticket"),
+    ("timesheet module shows an error on save", "ktlo", "ticket"),
+    ("Patch the customised order database", "ktlo", "task"),
+    ("Update the runbook for the warehouse application", "ktlo", "task"),
+    ("Build a returns flow in the customer app", "business_enabling", "task"),
+    ("Design a churn model with marketing", "business_enabling", "task"),
+    ("Launch online ordering in a new market", "business_enabling", "task"),
+    ("Develop an API so customers can track deliveries", "business_enabling", None),
+]
+
+
+@pytest.fixture(scope="module")
+def registered_model():
+    texts, labels, registers = zip(*(REGISTERED * 5))  # 30 tickets, 25 tasks: only "ticket" reaches 30
+    return ITWorkClassifier(calibration="none", scope_quantile=None).fit(
+        list(texts), list(labels), registers=list(registers)
+    )
+
+
+def test_fit_keeps_the_label_mix_of_each_register_with_enough_examples(registered_model):
+    mix = registered_model.register_priors_
+    assert list(mix) == ["ticket"]
+    expected = {"business_enabling": 1 / 33, "commodity_outsourceable": 21 / 33, "ktlo": 11 / 33}  # add-one smoothed
+    assert mix["ticket"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_register_name_sets_that_registers_label_mix(registered_model):
+    model = copy.copy(registered_model)
+    by_name = model.set_label_priors("ticket").predict_proba(["reset password please"])
+    by_shares = model.set_label_priors(dict(registered_model.register_priors_["ticket"])).predict_proba(
+        ["reset password please"]
+    )
+    assert np.allclose(by_name, by_shares)
+    assert not np.allclose(by_name, model.set_label_priors(None).predict_proba(["reset password please"]))
+
+
+@pytest.mark.parametrize(
+    ("model_name", "register", "message"),
+    [
+        ("registered", "task", r"no such register in this model; registers are: ticket\. Use one of them"),
+        ("unregistered", "ticket", "trained without a register column; give LABEL=SHARE pairs or 'auto'"),
+    ],
+    ids=["unknown-register", "model-without-registers"],
+)
+def test_an_unknown_register_name_is_refused(registered_model, fitted_model, model_name, register, message):
+    model = copy.copy(registered_model if model_name == "registered" else fitted_model)
+    with pytest.raises(InvalidValueError, match=message):
+        model.set_label_priors(register)
+
+
+@pytest.mark.parametrize(
+    ("registers", "error", "message"),
+    [(["ticket"], InputTextError, "got 12 texts but 1 registers"), ("ticket", TypeError, "not a single str")],
+    ids=["wrong-length", "bare-str"],
+)
+def test_fit_checks_the_registers(registers, error, message):
+    texts, labels, _ = zip(*REGISTERED)
+    with pytest.raises(error, match=message):
+        ITWorkClassifier().fit(list(texts), list(labels), registers=registers)
+
+
+def test_register_mixes_survive_saving_and_loading(registered_model, tmp_path):
+    loaded = load_model(save_model(registered_model, tmp_path / "bundle"))
+    assert loaded.register_priors_["ticket"] == pytest.approx(registered_model.register_priors_["ticket"])
+    assert np.allclose(
+        loaded.set_label_priors("ticket").predict_proba(["patch the database"]),
+        copy.copy(registered_model).set_label_priors("ticket").predict_proba(["patch the database"]),
+    )
+
+
+def test_cli_scores_a_ticket_export_with_the_ticket_register_mix(tmp_path, capsys, default_model):
+    source = tmp_path / "tickets.csv"
+    pd.DataFrame({"text": TICKETS}).to_csv(source, index=False)
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--priors", "ticket"]) == 0
+    mix = default_model.register_priors_["ticket"]
+    assert f"adjusted to label priors: business_enabling {mix['business_enabling']:.1%}" in capsys.readouterr().out
+    assert main(["score", str(source), "-o", str(tmp_path / "x.csv"), "--priors", "tickets"]) == 2
+    assert "no such register in this model; registers are: backlog" in capsys.readouterr().err

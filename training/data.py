@@ -60,8 +60,13 @@ def load_labelled_data(
     duplicates: str = "error",
     min_per_class: int = 5,
     require_all_labels: bool = True,
+    register_column: str | None = "register",
 ) -> pd.DataFrame:
     """Read and validate a labelled file; return a frame with ``text``, ``label`` and ``row``.
+
+    If the file has ``register_column`` (by default ``register``: the kind of
+    text, such as ``ticket``), the frame also has ``register``, missing where
+    blank; a column named other than the default must exist.
 
     Labels may be spelled as users do ("KTLO", "outsource", "grow"); they are
     mapped to ids by :func:`classifier.parse_label`. Raises
@@ -101,6 +106,11 @@ def load_labelled_data(
     data = pd.DataFrame(
         {"text": texts.where(texts.map(lambda t: isinstance(t, str)), ""), "label": labels, "row": rows}
     )
+    if register_column is not None and (register_column in frame.columns or register_column != "register"):
+        check_columns(frame, {"--register-column": register_column}, str(source))
+        data["register"] = [
+            value.strip() if isinstance(value, str) and value.strip() else None for value in frame[register_column]
+        ]
     keys = data["text"].map(duplicate_key)
     first_rows: dict[str, int] = {}
     first_labels: dict[str, str | None] = {}

@@ -94,6 +94,7 @@ def train_model(
     config: TrainConfig | None = None,
     text_column: str = "text",
     label_column: str = "label",
+    register_column: str | None = "register",
     with_default_corpus: bool = False,
     user_weight: float = 1.0,
     drop_duplicates: bool = False,
@@ -118,6 +119,7 @@ def train_model(
             text_column,
             label_column,
             duplicates="drop" if drop_duplicates else "error",
+            register_column=register_column,
             require_all_labels=not with_default_corpus,
             min_per_class=1 if with_default_corpus else max(config.folds, 2),
         )
@@ -129,7 +131,12 @@ def train_model(
     if output is not None:
         check_bundle_target(output, overwrite)  # fail now, not after cross-validation
     model = config.estimator()
-    model.fit(data["text"].tolist(), data["label"].tolist(), sample_weight=data["weight"] if "weight" in data else None)
+    model.fit(
+        data["text"].tolist(),
+        data["label"].tolist(),
+        sample_weight=data["weight"] if "weight" in data else None,
+        registers=data["register"].tolist() if "register" in data else None,
+    )
     # Cross-validate the calibration the final model chose; each fold need not choose it again.
     metrics = cross_validate(
         data,
@@ -152,6 +159,7 @@ def train_model(
         "cross_validation": {"folds": config.folds, "seed": config.seed, "metrics": metrics},
         "calibration": {"method": model.calibration_method_, "out_of_fold": model.calibration_report_},
         "review": model.review_tuning_,
+        "register_priors": model.register_priors_,
     }
     path = save_model(model, output, card=card, overwrite=overwrite) if output is not None else None
     return TrainResult(model=model, path=path, metrics=metrics, card=card)
