@@ -236,26 +236,29 @@ class ScopeDetector(BaseEstimator):
 
     def score_samples(self, normalized_texts: Sequence[str]) -> np.ndarray:
         """Mean log-likelihood ratio per token (corpus vs English): higher = more like IT work."""
+        return self._scores_and_token_counts(_check_normalized(normalized_texts))[0]
+
+    def predict(self, normalized_texts: Sequence[str]) -> np.ndarray:
+        """True where a text is in scope: score >= ``threshold_`` and at least one token."""
+        scores, n_tokens = self._scores_and_token_counts(_check_normalized(normalized_texts))
+        return (scores >= self.threshold_) & (n_tokens > 0)
+
+    def _scores_and_token_counts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and the number of tokens left after dropping courtesy words, in one pass."""
         self._check_fitted()
-        texts = _without(_check_normalized(normalized_texts), frozenset(self.courtesy_words))
         weight_of = getattr(self, "_weight_of", None)
         if weight_of is None:  # a plain dict: summing dict look-ups beats building a sparse matrix
             weight_of = self._weight_of = dict(zip(self.vocabulary_.tolist(), self.weights_.tolist()))
         get, unseen = weight_of.get, itertools.repeat(self.unseen_weight_)
+        courtesy = frozenset(self.courtesy_words)
         totals = np.empty(len(texts))
         n_tokens = np.empty(len(texts))
         for index, text in enumerate(texts):
-            tokens = text.split()
+            tokens = [token for token in text.split() if token not in courtesy] if courtesy else text.split()
             n_tokens[index] = len(tokens)
             totals[index] = sum(map(get, tokens, unseen))
         totals += self.pseudo_tokens * self.unseen_weight_
-        return totals / np.maximum(n_tokens + self.pseudo_tokens, 1.0)
-
-    def predict(self, normalized_texts: Sequence[str]) -> np.ndarray:
-        """True where a text is in scope: score >= ``threshold_`` and at least one token."""
-        texts = _check_normalized(normalized_texts)
-        scores = self.score_samples(texts)
-        return (scores >= self.threshold_) & (_token_counts(_without(texts, frozenset(self.courtesy_words))) > 0)
+        return totals / np.maximum(n_tokens + self.pseudo_tokens, 1.0), n_tokens
 
     def get_state(self) -> dict[str, object]:
         """The learned state as a str, floats, an int and a float array (for a model bundle)."""
