@@ -32,6 +32,12 @@ def _metrics_table(metrics: dict) -> list[str]:
     return lines
 
 
+def _table_section(title: str, intro: str, columns: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown section: heading, one paragraph, a table, a blank line."""
+    table = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return [f"## {title}", "", intro, "", *table, *("| " + " | ".join(row) + " |" for row in rows), ""]
+
+
 def render_model_card(card: dict) -> str:
     """Markdown for people from the card data saved with a bundle.
 
@@ -80,54 +86,39 @@ def render_model_card(card: dict) -> str:
         lines += _metrics_table(cv["metrics"]) + [""]
     calibration = card.get("calibration") or {}
     if calibration.get("out_of_fold"):
-        lines += [
-            "## Calibration",
-            "",
+        lines += _table_section(
+            "Calibration",
             f"Method used: **{calibration.get('method')}**, the lowest out-of-fold log loss of those compared:",
-            "",
-            "| method | log loss | expected calibration error |",
-            "|---|---|---|",
-        ]
-        lines += [
-            f"| {method} | {row['log_loss']:.3f} | {row['ece']:.3f} |"
-            for method, row in calibration["out_of_fold"].items()
-        ]
-        lines.append("")
+            ["method", "log loss", "expected calibration error"],
+            [
+                [method, f"{row['log_loss']:.3f}", f"{row['ece']:.3f}"]
+                for method, row in calibration["out_of_fold"].items()
+            ],
+        )
     review = card.get("review") or {}
     if review.get("per_class"):
         where = review.get("tuned_on", {}).get("path", "out-of-fold predictions of the training data")
-        lines += [
-            "## Review thresholds",
-            "",
+        lines += _table_section(
+            "Review thresholds",
             f"Predictions below these confidences need review; tuned for precision "
             f"{review.get('precision_target')} on {where}.",
-            "",
-            "| label | threshold | coverage kept | precision kept |",
-            "|---|---|---|---|",
-        ]
-        lines += [
-            f"| {label} | {row['threshold']:.3f} | {row['coverage']:.1%} | {row['precision']:.3f} |"
-            for label, row in review["per_class"].items()
-        ]
-        lines.append("")
+            ["label", "threshold", "coverage kept", "precision kept"],
+            [
+                [label, f"{row['threshold']:.3f}", f"{row['coverage']:.1%}", f"{row['precision']:.3f}"]
+                for label, row in review["per_class"].items()
+            ],
+        )
     registers = card.get("register_priors") or {}
     if registers:
         labels = list(next(iter(registers.values())))
-        lines += [
-            "## Label mix by register",
-            "",
+        lines += _table_section(
+            "Label mix by register",
             "Label shares of each kind of text in the training data (add-one smoothed). "
             "`itwork score --priors REGISTER` adjusts probabilities to one of them, e.g. `--priors ticket` "
             "for a service-desk export.",
-            "",
-            "| register | " + " | ".join(labels) + " |",
-            "|---|" + "---|" * len(labels),
-        ]
-        lines += [
-            f"| {register} | " + " | ".join(f"{mix[label]:.1%}" for label in labels) + " |"
-            for register, mix in registers.items()
-        ]
-        lines.append("")
+            ["register", *labels],
+            [[register, *(f"{mix[label]:.1%}" for label in labels)] for register, mix in registers.items()],
+        )
     for name, metrics in (card.get("evaluations") or {}).items():
         lines += [f"## Evaluation: {name}", ""] + _metrics_table(metrics) + [""]
     lines += ["## Configuration", "", "| parameter | value |", "|---|---|"]
