@@ -34,11 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pandas as pd  # noqa: E402
 
 from classifier import load_model  # noqa: E402
-from training.dev_sets import load_dev_sets, load_tickets, shared_data_dir  # noqa: E402
+from training.dev_sets import DEV_SET_REGISTERS, load_dev_sets, load_tickets, shared_data_dir  # noqa: E402
 from training.evaluate import evaluate_model  # noqa: E402
-
-#: The register (kind of text) of each dev set, for the model's register label mixes.
-REGISTERS = {"onet_dev": "task_statement", "tickets_dev": "ticket"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         predicted = model.predict(tickets)
         be_share = sum(label == "business_enabling" for label in predicted) / len(predicted)
         for name, frame in dev.items():
-            register = REGISTERS[name] if REGISTERS[name] in (getattr(model, "register_priors_", None) or {}) else None
+            register = DEV_SET_REGISTERS[name]
+            register = register if register in (getattr(model, "register_priors_", None) or {}) else None
             extra = ("auto",) + ((register,) if register else ()) if args.priors else ()
             for adapt in (None, *extra):
                 model.set_label_priors(model.estimate_label_priors(sources[name]) if adapt == "auto" else adapt)

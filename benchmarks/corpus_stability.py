@@ -30,10 +30,7 @@ from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 
 from classifier import ITWorkClassifier  # noqa: E402
 from training.data import default_corpus_path, load_labelled_data  # noqa: E402
-from training.dev_sets import load_dev_sets  # noqa: E402
-
-#: The register (kind of text) of each dev set, for the register label mixes.
-REGISTERS = {"onet_dev": "task_statement", "tickets_dev": "ticket"}
+from training.dev_sets import DEV_SET_REGISTERS, load_dev_sets  # noqa: E402
 
 
 def scores_of_one_fit(corpus, dev: dict, seed: int, share: float, calibration: str) -> dict[str, float]:
@@ -46,7 +43,7 @@ def scores_of_one_fit(corpus, dev: dict, seed: int, share: float, calibration: s
     scores: dict[str, float] = {}
     for name, frame in dev.items():
         texts, truth = frame["text"].tolist(), frame["label"].tolist()
-        for priors in (None, REGISTERS[name]):
+        for priors in (None, DEV_SET_REGISTERS[name]):
             if priors is not None and priors not in model.register_priors_:
                 continue
             predicted = model.set_label_priors(priors).predict(texts)

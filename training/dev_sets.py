@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["shared_data_dir", "load_dev_sets", "load_tickets"]
+__all__ = ["shared_data_dir", "load_dev_sets", "load_tickets", "DEV_SET_REGISTERS"]
+
+#: The register (kind of text) of each dev set, as the corpus names it: for the register label mixes.
+DEV_SET_REGISTERS = {"onet_dev": "task_statement", "tickets_dev": "ticket"}
 
 
 def shared_data_dir() -> Path:
