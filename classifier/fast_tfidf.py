@@ -22,7 +22,8 @@ matrix, bit for bit, from the texts' whitespace chunks:
 >>> fast = FastTfidf.for_model(model)
 >>> texts = ["Reset the VPN password", "", "Build a loyalty app for customers"]
 >>> features = fast.transform(texts)
->>> reference = model.pipeline_.named_steps["features"].transform(model.normalize(texts))
+>>> word_features = model.pipeline_.named_steps["features"].word_  # beside the register copies (classifier.registers)
+>>> reference = word_features.transform(model.normalize(texts))
 >>> (features != reference).nnz
 0
 """
@@ -120,6 +121,7 @@ class FastTfidf:
             if fast is not None and fast._pipeline is pipeline and fast.normalizer is model._get_normalizer():
                 return fast
             vectorizer = pipeline.named_steps.get("features") if len(pipeline.steps) == 2 else None
+            vectorizer = getattr(vectorizer, "word_", vectorizer)  # the word features of register-adapted ones
             fast = cls(vectorizer, model._get_normalizer()) if cls.supports(vectorizer) else None
             if fast is not None:
                 fast._pipeline = pipeline

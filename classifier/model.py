@@ -36,7 +36,8 @@ from classifier.fast_tfidf import FastTfidf
 from classifier.labels import parse_label
 from classifier.normalize import TextNormalizer
 from classifier.predictions import Decisions, Prediction, _describe, check_texts
-from classifier.priors import adjust_to_priors, check_priors, estimate_priors, register_label_mix
+from classifier.priors import MIN_REGISTER_EXAMPLES, adjust_to_priors, check_priors, estimate_priors, register_label_mix
+from classifier.registers import AdaptedFeatures, RegisterDetector, known_registers
 from classifier.scope import ScopeDetector
 from classifier.thresholds import check_precision, is_probability, review_flags, tune_thresholds
 
@@ -136,6 +137,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         review_precision: float | None = 0.95,
         random_state: int = 0,
         scope_quantile: float | None = 0.01,
+        adapted_registers: tuple[str, ...] = ("ticket",),
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -151,6 +153,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         self.review_precision = review_precision
         self.random_state = random_state
         self.scope_quantile = scope_quantile
+        self.adapted_registers = adapted_registers
 
     # -- building blocks ---------------------------------------------------
 
@@ -162,7 +165,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             self._normalizer = normalizer
         return normalizer
 
-    def _build_pipeline(self, calibration: str = "none") -> Pipeline:
+    def _build_pipeline(self, calibration: str = "none", adapted: tuple[str, ...] = ()) -> Pipeline:
         word = TfidfVectorizer(
             analyzer="word",
             token_pattern=r"\S+",
@@ -184,6 +187,8 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
                 dtype=np.float32,
             )
             features = FeatureUnion([("word", word), ("char", char)])
+        if adapted:
+            features = AdaptedFeatures(word=features, registers=adapted, detector=RegisterDetector())
         classifier = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         if calibration != "none":
             classifier = CalibratedClassifierCV(classifier, method=calibration, cv=self._folds(), ensemble=False)
@@ -205,9 +210,12 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         """Fit on texts and their labels (any spelling :func:`parse_label` accepts). Returns self.
 
         ``registers`` optionally names the kind of each text (``"ticket"``,
-        ``"task_statement"``; ``None`` or blank if unknown). They are not
-        features: the model keeps each register's label proportions
-        (``register_priors_``) for :meth:`set_label_priors`.
+        ``"task_statement"``; ``None`` or blank if unknown). The model keeps
+        each register's label proportions (``register_priors_``) for
+        :meth:`set_label_priors`, and each register in ``adapted_registers``
+        with at least 30 examples gets its own copy of the word features
+        (:mod:`classifier.registers`), applied when predicting in proportion to
+        how much a text reads like that register.
         """
         texts = check_texts(texts)
         labels = check_texts(labels, name="labels")
@@ -230,13 +238,17 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         if len(set(label_ids)) < 2:
             raise InputTextError(f"training needs at least two different labels, got only {sorted(set(label_ids))}")
         self._check_params()
+        adapted = self._registers_to_adapt(registers)
         fit_params = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight)}
+        if adapted:
+            fit_params["features__registers"] = known_registers(registers)
+        inputs = list(zip(normalized, texts)) if adapted else normalized
         # One BLAS thread: L-BFGS's vector operations are far too small to share, and OpenBLAS's threads
         # made each fit 10-15x slower on a busy 2-core machine (benchmarks/RESULTS.md, "Training time").
         with threadpool_limits(limits=1, user_api="blas"):
-            method, report, thresholds, tuning = self._learn_calibration(normalized, label_ids, fit_params)
-            pipeline = self._build_pipeline(method)
-            pipeline.fit(normalized, label_ids, **fit_params)
+            method, report, thresholds, tuning = self._learn_calibration(inputs, label_ids, fit_params, adapted)
+            pipeline = self._build_pipeline(method, adapted)
+            pipeline.fit(inputs, label_ids, **fit_params)
         self.pipeline_ = pipeline
         self.classes_ = pipeline.classes_
         self.calibration_method_ = method
@@ -262,6 +274,21 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         self._feature_names = None
         return self
 
+    def _registers_to_adapt(self, registers: list | None) -> tuple[str, ...]:
+        """The adapted registers with enough training examples, if there are other registers to tell them from."""
+        if registers is None or not self.adapted_registers:
+            return ()
+        if isinstance(self.adapted_registers, str):
+            raise InvalidValueError(
+                f"adapted_registers must be a tuple of register names, got the str {self.adapted_registers!r}; "
+                f"write ({self.adapted_registers!r},)"
+            )
+        known = known_registers(registers)
+        counts = {name: known.count(name) for name in set(known) - {None}}
+        if len(counts) < 2:
+            return ()
+        return tuple(name for name in self.adapted_registers if counts.get(name, 0) >= MIN_REGISTER_EXAMPLES)
+
     def _folds(self) -> StratifiedKFold:
         return StratifiedKFold(n_splits=self.calibration_folds, shuffle=True, random_state=self.random_state)
 
@@ -272,7 +299,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         if self.review_precision is not None:
             check_precision(self.review_precision)
 
-    def _learn_calibration(self, normalized: list[str], label_ids: list[str], fit_params: dict):
+    def _learn_calibration(self, inputs: list, label_ids: list[str], fit_params: dict, adapted: tuple[str, ...]):
         """Choose the calibration method and review thresholds from out-of-fold decision scores."""
         classes = sorted(set(label_ids))
         smallest = min(label_ids.count(label) for label in classes)
@@ -287,8 +314,8 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         if method != "auto" and self.review_precision is None:  # nothing to choose or tune
             return method, {}, {label: 0.0 for label in classes}, {}
         scores = cross_val_predict(
-            self._build_pipeline("none"),
-            normalized,
+            self._build_pipeline("none", adapted),
+            inputs,
             label_ids,
             cv=self._folds(),
             method="decision_function",
@@ -316,9 +343,6 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
                 "or use classifier.load_model() for the shipped model"
             ) from error
 
-    def _probabilities(self, normalized: list[str]) -> np.ndarray:
-        return self._to_label_priors(self.pipeline_.predict_proba(normalized))
-
     def _to_label_priors(self, probabilities: np.ndarray) -> np.ndarray:
         priors = getattr(self, "label_priors_", None)
         if priors is None:
@@ -329,11 +353,28 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         priors = getattr(self, "training_priors_", None)
         return np.full(len(self.classes_), 1 / len(self.classes_)) if priors is None else np.asarray(priors)
 
+    def _adapted_features(self) -> AdaptedFeatures | None:
+        step = self.pipeline_.named_steps["features"]
+        return step if isinstance(step, AdaptedFeatures) else None
+
+    def _pipeline_inputs(self, texts: list[str], normalized: list[str]) -> list:
+        """What the pipeline reads: normalized texts, paired with the raw ones if registers are adapted."""
+        return list(zip(normalized, texts)) if self._adapted_features() is not None else normalized
+
+    def _plain_probabilities(self, texts: list[str]) -> np.ndarray:
+        """Probabilities before any label priors, through the scikit-learn pipeline (no FastTfidf)."""
+        normalized = self._get_normalizer().normalize_many(texts)
+        return self.pipeline_.predict_proba(self._pipeline_inputs(texts, normalized))
+
     def _raw_probabilities(self, texts: list[str]) -> np.ndarray:
+        """Probabilities before any label priors."""
         fast = FastTfidf.for_model(self)  # the same features as the pipeline's, many times faster
         features = fast.transform(texts) if fast is not None else None
         if features is None:
-            return self.pipeline_.predict_proba(self._get_normalizer().normalize_many(texts))
+            return self._plain_probabilities(texts)
+        adapted = self._adapted_features()
+        if adapted is not None:
+            features = adapted.augment(features, adapted.register_weights(texts))
         return self.pipeline_[-1].predict_proba(features)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -372,7 +413,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         >>> model.predict(["wants to share the spring offers with you accept decline"])
         ['commodity_outsourceable']
         >>> model.set_label_priors("ticket").label_priors_.round(3).tolist()
-        [0.012, 0.627, 0.361]
+        [0.012, 0.633, 0.355]
         """
         self._check_fitted()
         if isinstance(priors, str):
@@ -458,17 +499,31 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         self.review_thresholds_ = {**self.review_thresholds(), **{k: float(v) for k, v in thresholds.items()}}
         return self
 
-    def decision_terms(self, normalized: str, label: str, n_terms: int = 5) -> list[tuple[str, float]]:
-        """The features of one normalized text that pushed it most towards ``label``."""
+    def decision_terms(
+        self, normalized: str, label: str, n_terms: int = 5, text: str | None = None
+    ) -> list[tuple[str, float]]:
+        """The word features of one normalized text that pushed it most towards ``label``.
+
+        With adapted registers, a word's weight is its shared weight plus its
+        register weights in proportion to how much the raw ``text`` reads like
+        each register (``text`` defaults to ``normalized``).
+        """
         pipeline = self.pipeline_
-        features = pipeline.named_steps["features"].transform([normalized]).tocsr()
+        adapted = self._adapted_features()
+        word = pipeline.named_steps["features"] if adapted is None else adapted.word_
+        features = word.transform([normalized]).tocsr()
         if features.nnz == 0:
             return []
         coef = _linear_coefficients(pipeline.named_steps["classifier"], len(self.classes_))
         row = list(self.classes_).index(label)
         direction = coef[row] - coef.mean(axis=0)
+        n_words = features.shape[1]
+        if adapted is not None:  # fold each register's copy into the shared weights: [w, r1 * w, r1, r2 * w, r2 ...]
+            weights = adapted.register_weights([normalized if text is None else text])[0]
+            blocks = direction[n_words:].reshape(len(weights), n_words + 1)[:, :n_words]
+            direction = direction[:n_words] + weights @ blocks
         if self._feature_names is None:
-            self._feature_names = pipeline.named_steps["features"].get_feature_names_out()
+            self._feature_names = word.get_feature_names_out()
         contributions = features.data * direction[features.indices]
         order = np.argsort(-contributions, kind="stable")[:n_terms]
         return [
@@ -488,14 +543,14 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             raise TypeError(f"classify takes one str, got {type(text).__name__}; use predict() for lists")
         self._check_fitted()
         normalized = self._get_normalizer()(text)
-        decided = self._decide([normalized], self._probabilities([normalized]), None)
+        decided = self._decide([normalized], self._to_label_priors(self._raw_probabilities([text])), None)
         label = str(decided.labels[0])
         return Prediction(
             text=text,
             label=label,
             confidence=float(decided.confidence[0]),
             probabilities={str(c): float(p) for c, p in zip(self.classes_, decided.probabilities[0])},
-            top_terms=self.decision_terms(normalized, label, n_terms) if normalized else [],
+            top_terms=self.decision_terms(normalized, label, n_terms, text=text) if normalized else [],
             has_text=bool(decided.has_text[0]),
             needs_review=bool(decided.needs_review[0]),
             in_scope=bool(decided.in_scope[0]),

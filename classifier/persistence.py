@@ -34,13 +34,16 @@ __all__ = ["load_model", "save_model", "check_bundle_target", "default_model_pat
 
 FORMAT_VERSION = 2
 # scikit-learn's own calibration classes and the splitter calibration was
-# fitted with, which skops does not list by default; they hold arrays, ints and
-# floats and run no code of the file's choosing.
+# fitted with, which skops does not list by default, and this package's own
+# register-adaptation steps; they hold arrays, ints, floats and scikit-learn
+# estimators and run no code of the file's choosing.
 TRUSTED_EXTRA_TYPES = (
     "sklearn.model_selection._split.StratifiedKFold",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.calibration._TemperatureScaling",
+    "classifier.registers.AdaptedFeatures",
+    "classifier.registers.RegisterDetector",
 )
 MODEL_FILE = "model.skops"
 CONFIG_FILE = "config.json"

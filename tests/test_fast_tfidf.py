@@ -21,7 +21,8 @@ TEXTS = [
 
 
 def _reference(model, texts):
-    return model.pipeline_.named_steps["features"].transform(model.normalize(texts)).tocsr()
+    step = model.pipeline_.named_steps["features"]
+    return getattr(step, "word_", step).transform(model.normalize(texts)).tocsr()
 
 
 def _assert_same_matrix(fast, reference):
@@ -48,7 +49,7 @@ def test_features_equal_the_pipeline_features(tiny_frame, params):
 def test_default_model_features_and_probabilities_are_unchanged(default_model):
     texts = TEXTS * 3
     _assert_same_matrix(FastTfidf.for_model(default_model).transform(texts), _reference(default_model, texts))
-    expected = default_model._probabilities(default_model.normalize(texts))
+    expected = default_model._to_label_priors(default_model._plain_probabilities(texts))
     assert np.array_equal(default_model.predict_proba(texts), expected)
 
 
@@ -65,7 +66,7 @@ def test_small_chunk_memory_is_refilled_and_stays_exact(fitted_model):
 def test_texts_holding_the_separator_fall_back_to_the_plain_route(fitted_model):
     texts = ["reset password", f"patch{BATCH_SEPARATOR} the claims system"]
     assert FastTfidf.for_model(fitted_model).transform(texts) is None
-    expected = fitted_model._probabilities(fitted_model.normalize(texts))
+    expected = fitted_model._plain_probabilities(texts)
     assert np.array_equal(fitted_model.predict_proba(texts), expected)
 
 
@@ -77,7 +78,7 @@ def test_unsupported_vectorizers_use_the_plain_route(tiny_frame):
     model = ITWorkClassifier(char_ngram_range=(3, 4)).fit(tiny_frame["text"].tolist(), tiny_frame["label"].tolist())
     assert FastTfidf.for_model(model) is None
     texts = TEXTS
-    assert np.array_equal(model.predict_proba(texts), model._probabilities(model.normalize(texts)))
+    assert np.array_equal(model.predict_proba(texts), model._plain_probabilities(texts))
     with pytest.raises(ValueError, match="cannot reproduce this vectorizer"):
         FastTfidf(model.pipeline_.named_steps["features"], model._get_normalizer())
 

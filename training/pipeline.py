@@ -54,19 +54,23 @@ class TrainResult:
 def out_of_fold_probabilities(
     data: pd.DataFrame, estimator: ITWorkClassifier, folds: int = 5, seed: int = 0
 ) -> tuple[np.ndarray, list[str]]:
-    """Probabilities of each row of ``data`` (columns text, label[, weight]) from a model that did not see it.
+    """Probabilities of each row of ``data`` (columns text, label[, weight, register]) from a model that did not see it.
 
     Returns the probabilities, shape ``(len(data), n_classes)``, and the class order.
     """
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     texts, labels = data["text"].to_numpy(object), data["label"].to_numpy(object)
     weights = data["weight"].to_numpy() if "weight" in data else None
+    registers = data["register"].to_numpy(object) if "register" in data else None
     classes = sorted(set(labels))
     probabilities = np.zeros((len(data), len(classes)))
     # A loop rather than cross_val_predict, which would hand the estimator integer-encoded labels.
     for train, test in splitter.split(texts, labels):
         fold_model = clone(estimator).fit(
-            texts[train].tolist(), labels[train].tolist(), sample_weight=None if weights is None else weights[train]
+            texts[train].tolist(),
+            labels[train].tolist(),
+            sample_weight=None if weights is None else weights[train],
+            registers=None if registers is None else registers[train].tolist(),
         )
         probabilities[test] = fold_model.predict_proba(texts[test].tolist())
     return probabilities, classes
