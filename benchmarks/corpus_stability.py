@@ -13,7 +13,7 @@ Needs ../shared/data beside the checkout (or ITWORK_SHARED_DATA); the dev sets
 are only scored, never trained on. O*NET task statements: O*NET 29.3 Database,
 U.S. Department of Labor/Employment and Training Administration, CC BY 4.0.
 
-Run: python benchmarks/corpus_stability.py [CORPUS.csv ...] [--seeds 5] [--share 0.9]
+Run: python benchmarks/corpus_stability.py [CORPUS.csv ...] [--seeds 5] [--share 0.9] [--no-adaptation]
      (default: the shipped corpus)
 """
 
@@ -33,9 +33,11 @@ from training.data import default_corpus_path, load_labelled_data  # noqa: E402
 from training.dev_sets import DEV_SET_REGISTERS, load_dev_sets  # noqa: E402
 
 
-def scores_of_one_fit(corpus, dev: dict, seed: int, share: float, calibration: str) -> dict[str, float]:
+def scores_of_one_fit(
+    corpus, dev: dict, seed: int, share: float, calibration: str, adapted: tuple[str, ...] = ("ticket",)
+) -> dict[str, float]:
     sample = corpus.sample(frac=share, random_state=seed) if share < 1 else corpus
-    model = ITWorkClassifier(calibration=calibration, random_state=seed).fit(
+    model = ITWorkClassifier(calibration=calibration, random_state=seed, adapted_registers=adapted).fit(
         sample["text"].tolist(),
         sample["label"].tolist(),
         registers=sample["register"].tolist() if "register" in sample else None,
@@ -64,13 +66,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--calibration", default="temperature", help="calibration of every fit (default temperature, as shipped)"
     )
+    parser.add_argument(
+        "--no-adaptation", action="store_true", help="fit without register adaptation (adapted_registers=())"
+    )
     args = parser.parse_args(argv)
+    adapted = () if args.no_adaptation else ("ticket",)
     dev = load_dev_sets()
     print(f"{args.seeds} fits per corpus on {args.share:.0%} of it; mean (min-max)\n")
     rows = []
     for path in args.corpora or [default_corpus_path()]:
         corpus = load_labelled_data(path)
-        fits = [scores_of_one_fit(corpus, dev, seed, args.share, args.calibration) for seed in range(1, args.seeds + 1)]
+        seeds = range(1, args.seeds + 1)
+        fits = [scores_of_one_fit(corpus, dev, seed, args.share, args.calibration, adapted) for seed in seeds]
         rows.append((f"{path} ({len(corpus)})", fits))
     metrics = list(rows[0][1][0])
     print("| corpus (rows) | " + " | ".join(metrics) + " |")

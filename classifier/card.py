@@ -119,6 +119,15 @@ def render_model_card(card: dict) -> str:
             ["register", *labels],
             [[register, *(f"{mix[label]:.1%}" for label in labels)] for register, mix in registers.items()],
         )
+    adapted = card.get("adapted_registers") or []
+    if adapted:
+        lines += [
+            "## Register adaptation",
+            "",
+            f"Registers with their own copy of the word features: {', '.join(adapted)}. When predicting, the copy "
+            "counts in proportion to how much a text reads like that register (see `classifier.registers`).",
+            "",
+        ]
     for name, metrics in (card.get("evaluations") or {}).items():
         lines += [f"## Evaluation: {name}", ""] + _metrics_table(metrics) + [""]
     lines += ["## Configuration", "", "| parameter | value |", "|---|---|"]

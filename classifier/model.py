@@ -87,6 +87,11 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         describing no IT work as out of scope; about this share of texts like
         the training corpus falls out of scope. ``None`` flags no text (only
         empty ones) as out of scope.
+    adapted_registers : tuple of str, default ("ticket",)
+        Registers (kinds of text) that get their own copy of the word features
+        when ``fit`` gets registers with at least 30 examples of them, so a
+        word can weigh differently in tickets (:mod:`classifier.registers`).
+        ``()`` turns this off.
 
     Attributes
     ----------
@@ -104,6 +109,9 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         Coverage and precision of those thresholds on out-of-fold predictions.
     scope_ : ScopeDetector or None
         The out-of-scope detector, fitted on the normalized training texts.
+    adapted_registers_ : tuple of str
+        Registers that got their own copy of the word features
+        (:mod:`classifier.registers`); empty if ``fit`` got no registers.
     register_priors_ : dict of str to dict
         Label proportions of each register (kind of text: ``ticket``,
         ``task_statement`` ...) in the training data, if ``fit`` got
@@ -250,6 +258,7 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
             pipeline = self._build_pipeline(method, adapted)
             pipeline.fit(inputs, label_ids, **fit_params)
         self.pipeline_ = pipeline
+        self.adapted_registers_ = adapted
         self.classes_ = pipeline.classes_
         self.calibration_method_ = method
         self.calibration_report_ = report

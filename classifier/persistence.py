@@ -312,6 +312,7 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
             f"{bundle / CONFIG_FILE} has parameters this version does not know ({error}); retrain the model"
         ) from error
     model.pipeline_ = pipeline
+    model.adapted_registers_ = tuple(getattr(pipeline.named_steps["features"], "adapted_", ()))
     model.classes_ = pipeline.classes_
     model.calibration_method_ = config.get("calibration_method", "none")
     model.calibration_report_ = config.get("calibration_report", {})

@@ -82,6 +82,7 @@ def test_plain_word_features_when_there_is_nothing_to_adapt(registers, params):
     model = ITWorkClassifier(calibration="none", scope_quantile=None, **params)
     model.fit(list(texts), list(labels), registers=list(given) if registers == "rows" else registers)
     assert isinstance(model.pipeline_.named_steps["features"], TfidfVectorizer)
+    assert model.adapted_registers_ == ()
 
 
 def test_a_register_with_too_few_examples_is_not_adapted():
@@ -121,4 +122,5 @@ def test_adapted_model_survives_save_and_load(adapted_model, tmp_path):
     texts = ["hi pls help outlook crashed thanks design lead", "Design new online services."]
     loaded = load_model(save_model(adapted_model, tmp_path / "bundle"))
     assert isinstance(loaded.pipeline_.named_steps["features"], AdaptedFeatures)
+    assert loaded.adapted_registers_ == adapted_model.adapted_registers_ == ("ticket",)
     assert np.array_equal(loaded.predict_proba(texts), adapted_model.predict_proba(texts))

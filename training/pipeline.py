@@ -164,6 +164,7 @@ def train_model(
         "calibration": {"method": model.calibration_method_, "out_of_fold": model.calibration_report_},
         "review": model.review_tuning_,
         "register_priors": model.register_priors_,
+        "adapted_registers": list(model.adapted_registers_),
     }
     path = save_model(model, output, card=card, overwrite=overwrite) if output is not None else None
     return TrainResult(model=model, path=path, metrics=metrics, card=card)
