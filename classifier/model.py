@@ -36,17 +36,15 @@ from classifier.fast_tfidf import FastTfidf
 from classifier.labels import parse_label
 from classifier.normalize import TextNormalizer
 from classifier.predictions import Decisions, Prediction, _describe, check_texts
-from classifier.priors import MIN_REGISTER_EXAMPLES, adjust_to_priors, check_priors, estimate_priors, register_label_mix
+from classifier.priors import MIN_REGISTER_EXAMPLES, LabelPriorsMixin, register_label_mix
 from classifier.registers import AdaptedFeatures, RegisterDetector, known_registers
 from classifier.scope import ScopeDetector
 from classifier.thresholds import check_precision, is_probability, review_flags, tune_thresholds
 
 __all__ = ["ITWorkClassifier", "Prediction", "Decisions", "check_texts"]  # the last three from predictions
 
-MIN_ESTIMATED_PRIOR = 0.001
 
-
-class ITWorkClassifier(ClassifierMixin, BaseEstimator):
+class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
     """Classify descriptions of IT work as ktlo, commodity_outsourceable or business_enabling.
 
     Parameters
@@ -352,16 +350,6 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
                 "or use classifier.load_model() for the shipped model"
             ) from error
 
-    def _to_label_priors(self, probabilities: np.ndarray) -> np.ndarray:
-        priors = getattr(self, "label_priors_", None)
-        if priors is None:
-            return probabilities
-        return adjust_to_priors(probabilities, priors, self._training_priors())
-
-    def _training_priors(self) -> np.ndarray:
-        priors = getattr(self, "training_priors_", None)
-        return np.full(len(self.classes_), 1 / len(self.classes_)) if priors is None else np.asarray(priors)
-
     def _adapted_features(self) -> AdaptedFeatures | None:
         step = self.pipeline_.named_steps["features"]
         return step if isinstance(step, AdaptedFeatures) else None
@@ -394,55 +382,6 @@ class ITWorkClassifier(ClassifierMixin, BaseEstimator):
         """
         self._check_fitted()
         return self._to_label_priors(self._raw_probabilities(check_texts(texts)))
-
-    def estimate_label_priors(self, texts: Sequence[str]) -> dict[str, float]:
-        """The label proportions of unlabelled ``texts``, estimated by EM (see :mod:`classifier.priors`).
-
-        Blank texts are ignored; no label gets less than about 0.1%. Pass the result
-        to :meth:`set_label_priors`. This helps on data dominated by one kind of
-        work (a service-desk export) and can hurt on a varied mix.
-        """
-        self._check_fitted()
-        texts = [text for text in check_texts(texts) if text.strip()]
-        priors = estimate_priors(self._raw_probabilities(texts), self._training_priors())
-        priors = np.maximum(priors, MIN_ESTIMATED_PRIOR)  # EM drives absent labels to 0; keep them possible
-        priors = priors / priors.sum()
-        return {str(label): round(float(value), 6) for label, value in zip(self.classes_, priors)}
-
-    def set_label_priors(self, priors: dict[str, float] | str | None) -> ITWorkClassifier:
-        """Adjust probabilities to the label proportions of the data you score; ``None`` undoes it. Returns self.
-
-        ``priors`` is a dict of label to share, or the name of a register in
-        ``register_priors_`` (the label mix of that kind of text in training):
-        ``"ticket"`` for a service-desk export.
-
-        >>> from classifier import load_model
-        >>> model = load_model().set_label_priors(
-        ...     {"business_enabling": 0.01, "commodity_outsourceable": 0.8, "ktlo": 0.19})
-        >>> model.predict(["wants to share the spring offers with you accept decline"])
-        ['commodity_outsourceable']
-        >>> model.set_label_priors("ticket").label_priors_.round(3).tolist()
-        [0.012, 0.633, 0.355]
-        """
-        self._check_fitted()
-        if isinstance(priors, str):
-            priors = self._register_priors(priors)
-        self.label_priors_ = None if priors is None else check_priors(priors, self.classes_)
-        return self
-
-    def _register_priors(self, register: str) -> dict[str, float]:
-        known = getattr(self, "register_priors_", None) or {}
-        if register not in known:
-            if not known:
-                raise InvalidValueError(
-                    f"label priors {register!r}: this model has no register label mixes because it was trained "
-                    "without a register column; give LABEL=SHARE pairs or 'auto', or retrain with registers"
-                )
-            raise InvalidValueError(
-                f"label priors {register!r}: no such register in this model; registers are: "
-                f"{', '.join(known)}. Use one of them, 'auto' or LABEL=SHARE pairs"
-            )
-        return known[register]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """The most likely label id of each text."""

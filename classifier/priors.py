@@ -29,15 +29,26 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Self
 
 import numpy as np
 
 from classifier.errors import InvalidValueError
+from classifier.predictions import check_texts
 
-__all__ = ["adjust_to_priors", "estimate_priors", "check_priors", "register_label_mix", "MIN_REGISTER_EXAMPLES"]
+__all__ = [
+    "adjust_to_priors",
+    "estimate_priors",
+    "check_priors",
+    "register_label_mix",
+    "LabelPriorsMixin",
+    "MIN_REGISTER_EXAMPLES",
+    "MIN_ESTIMATED_PRIOR",
+]
 
 #: A register needs this many training examples for its label mix to be kept.
 MIN_REGISTER_EXAMPLES = 30
+MIN_ESTIMATED_PRIOR = 0.001  # the least share estimate_label_priors gives a label
 
 
 def adjust_to_priors(probabilities: np.ndarray, priors: np.ndarray, training_priors: np.ndarray) -> np.ndarray:
@@ -115,3 +126,70 @@ def register_label_mix(
         for name in sorted(counts)
         if sizes[name] >= min_examples
     }
+
+
+class LabelPriorsMixin:
+    """Label-prior methods of :class:`~classifier.model.ITWorkClassifier`.
+
+    Needs ``classes_``, ``_check_fitted()`` and ``_raw_probabilities(texts)``
+    (probabilities before any priors); keeps ``label_priors_``.
+    """
+
+    def _to_label_priors(self, probabilities: np.ndarray) -> np.ndarray:
+        priors = getattr(self, "label_priors_", None)
+        if priors is None:
+            return probabilities
+        return adjust_to_priors(probabilities, priors, self._training_priors())
+
+    def _training_priors(self) -> np.ndarray:
+        priors = getattr(self, "training_priors_", None)
+        return np.full(len(self.classes_), 1 / len(self.classes_)) if priors is None else np.asarray(priors)
+
+    def estimate_label_priors(self, texts: Sequence[str]) -> dict[str, float]:
+        """The label proportions of unlabelled ``texts``, estimated by EM (see :mod:`classifier.priors`).
+
+        Blank texts are ignored; no label gets less than about 0.1%. Pass the result
+        to :meth:`set_label_priors`. This helps on data dominated by one kind of
+        work (a service-desk export) and can hurt on a varied mix.
+        """
+        self._check_fitted()
+        texts = [text for text in check_texts(texts) if text.strip()]
+        priors = estimate_priors(self._raw_probabilities(texts), self._training_priors())
+        priors = np.maximum(priors, MIN_ESTIMATED_PRIOR)  # EM drives absent labels to 0; keep them possible
+        priors = priors / priors.sum()
+        return {str(label): round(float(value), 6) for label, value in zip(self.classes_, priors)}
+
+    def set_label_priors(self, priors: dict[str, float] | str | None) -> Self:
+        """Adjust probabilities to the label proportions of the data you score; ``None`` undoes it. Returns self.
+
+        ``priors`` is a dict of label to share, or the name of a register in
+        ``register_priors_`` (the label mix of that kind of text in training):
+        ``"ticket"`` for a service-desk export.
+
+        >>> from classifier import load_model
+        >>> model = load_model().set_label_priors(
+        ...     {"business_enabling": 0.01, "commodity_outsourceable": 0.8, "ktlo": 0.19})
+        >>> model.predict(["wants to share the spring offers with you accept decline"])
+        ['commodity_outsourceable']
+        >>> model.set_label_priors("ticket").label_priors_.round(3).tolist()
+        [0.012, 0.633, 0.355]
+        """
+        self._check_fitted()
+        if isinstance(priors, str):
+            priors = self._register_priors(priors)
+        self.label_priors_ = None if priors is None else check_priors(priors, self.classes_)
+        return self
+
+    def _register_priors(self, register: str) -> dict[str, float]:
+        known = getattr(self, "register_priors_", None) or {}
+        if register not in known:
+            if not known:
+                raise InvalidValueError(
+                    f"label priors {register!r}: this model has no register label mixes because it was trained "
+                    "without a register column; give LABEL=SHARE pairs or 'auto', or retrain with registers"
+                )
+            raise InvalidValueError(
+                f"label priors {register!r}: no such register in this model; registers are: "
+                f"{', '.join(known)}. Use one of them, 'auto' or LABEL=SHARE pairs"
+            )
+        return known[register]
