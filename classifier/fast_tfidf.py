@@ -63,14 +63,28 @@ class FastTfidf:
         The normalizer the vectorizer's training texts went through.
     max_chunks : int, default 500_000
         Distinct chunks remembered; when full the memory is emptied and refilled.
+    chunk_vectorizer : TfidfVectorizer or None
+        A second vectorizer, fitted on raw texts, whose terms are whole
+        lower-cased whitespace chunks (see :meth:`counts_whole_chunks`): the
+        register detector's. :meth:`transform_with_chunks` gives its features
+        too, from the same chunk pass.
     """
 
-    def __init__(self, vectorizer: TfidfVectorizer, normalizer: TextNormalizer, max_chunks: int = 500_000) -> None:
+    def __init__(
+        self,
+        vectorizer: TfidfVectorizer,
+        normalizer: TextNormalizer,
+        max_chunks: int = 500_000,
+        chunk_vectorizer: TfidfVectorizer | None = None,
+    ) -> None:
         if not self.supports(vectorizer):
             raise ValueError(f"FastTfidf cannot reproduce this vectorizer: {vectorizer!r}")
+        if chunk_vectorizer is not None and not self.counts_whole_chunks(chunk_vectorizer):
+            raise ValueError(f"FastTfidf cannot reproduce this chunk vectorizer: {chunk_vectorizer!r}")
         self.vectorizer = vectorizer
         self.normalizer = normalizer
         self.max_chunks = max_chunks
+        self.chunk_vectorizer = chunk_vectorizer
         self._lock = threading.Lock()
         self._min_n, self._max_n = vectorizer.ngram_range
         vocabulary = vectorizer.vocabulary_
@@ -112,6 +126,24 @@ class FastTfidf:
             and tuple(vectorizer.ngram_range) in ((1, 1), (1, 2), (2, 2))
         )
 
+    @staticmethod
+    def counts_whole_chunks(vectorizer: object) -> bool:
+        """Whether ``vectorizer`` is a fitted TfidfVectorizer of raw texts' lower-cased whitespace chunks."""
+        return (
+            type(vectorizer) is TfidfVectorizer
+            and hasattr(vectorizer, "vocabulary_")
+            and hasattr(vectorizer, "_tfidf")
+            and vectorizer.input == "content"
+            and vectorizer.analyzer == "word"
+            and vectorizer.token_pattern == r"\S+"
+            and vectorizer.tokenizer is None
+            and vectorizer.preprocessor is None
+            and vectorizer.stop_words is None
+            and vectorizer.strip_accents is None
+            and vectorizer.lowercase
+            and tuple(vectorizer.ngram_range) == (1, 1)
+        )
+
     @classmethod
     def for_model(cls, model) -> FastTfidf | None:
         """The FastTfidf of a fitted ITWorkClassifier (built once per fitted pipeline), or None if unsupported."""
@@ -120,9 +152,15 @@ class FastTfidf:
             fast = _BY_MODEL.get(model)
             if fast is not None and fast._pipeline is pipeline and fast.normalizer is model._get_normalizer():
                 return fast
-            vectorizer = pipeline.named_steps.get("features") if len(pipeline.steps) == 2 else None
-            vectorizer = getattr(vectorizer, "word_", vectorizer)  # the word features of register-adapted ones
-            fast = cls(vectorizer, model._get_normalizer()) if cls.supports(vectorizer) else None
+            features = pipeline.named_steps.get("features") if len(pipeline.steps) == 2 else None
+            vectorizer = getattr(features, "word_", features)  # the word features of register-adapted ones
+            detector = getattr(getattr(features, "detector_", None), "vectorizer_", None)
+            if detector is not None and not cls.counts_whole_chunks(detector):
+                fast = None
+            elif cls.supports(vectorizer):
+                fast = cls(vectorizer, model._get_normalizer(), chunk_vectorizer=detector)
+            else:
+                fast = None
             if fast is not None:
                 fast._pipeline = pipeline
                 _BY_MODEL[model] = fast
@@ -133,6 +171,7 @@ class FastTfidf:
         self._starts = np.zeros(1, dtype=np.int64)
         self._lengths = np.ones(1, dtype=np.int64)
         self._tokens = np.full(1, _SEPARATOR_ID, dtype=np.int64)
+        self._chunk_columns = np.full(1, -1, dtype=np.int64)  # each chunk's column in chunk_vectorizer
 
     def _learn_chunks(self, chunks: list[str]) -> None:
         """Normalize chunks not seen before and remember their token ids."""
@@ -146,9 +185,13 @@ class FastTfidf:
         self._lengths = np.concatenate([self._lengths, lengths])
         flat = np.fromiter((token for tokens in new_tokens for token in tokens), dtype=np.int64, count=lengths.sum())
         self._tokens = np.concatenate([self._tokens, flat])
+        if self.chunk_vectorizer is not None:
+            columns = map(self.chunk_vectorizer.vocabulary_.get, chunks, repeat(-1))
+            columns = np.fromiter(columns, dtype=np.int64, count=len(chunks))
+            self._chunk_columns = np.concatenate([self._chunk_columns, columns])
 
-    def _chunk_tokens(self, chunks: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Chunk ids of ``chunks`` and the (starts, lengths, tokens) arrays they index."""
+    def _chunk_tokens(self, chunks: list[str]) -> tuple[np.ndarray, ...]:
+        """Chunk ids of ``chunks`` and the (starts, lengths, tokens, chunk columns) arrays they index."""
         with self._lock:
             try:  # one dictionary pass when every chunk was seen before
                 ids = np.fromiter(map(self._chunk_ids.__getitem__, chunks), dtype=np.int64, count=len(chunks))
@@ -163,7 +206,7 @@ class FastTfidf:
                 self._learn_chunks(new)
                 known = np.fromiter(map(self._chunk_ids.__getitem__, distinct), dtype=np.int64, count=len(distinct))
                 ids = known[codes]
-            return ids, self._starts, self._lengths, self._tokens
+            return ids, self._starts, self._lengths, self._tokens, self._chunk_columns
 
     def transform(self, texts: list[str]) -> sp.csr_matrix | None:
         """The TF-IDF matrix of raw texts, as the vectorizer gives for their normalized forms.
@@ -172,22 +215,35 @@ class FastTfidf:
         plain route then. Texts go through in slices of ``BATCH_TEXTS``: small arrays are reused
         from one slice to the next instead of fresh memory being mapped for huge ones.
         """
+        result = self._transform_in_slices(texts, with_chunks=False)
+        return None if result is None else result[0]
+
+    def transform_with_chunks(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix] | None:
+        """The TF-IDF matrices of raw texts for the vectorizer and the chunk vectorizer, from one chunk pass.
+
+        Returns None where :meth:`transform` does.
+        """
+        if self.chunk_vectorizer is None:
+            raise ValueError("this FastTfidf has no chunk_vectorizer; use transform()")
+        return self._transform_in_slices(texts, with_chunks=True)
+
+    def _transform_in_slices(self, texts: list[str], with_chunks: bool) -> tuple | None:
         parts = []
         for start in range(0, len(texts), BATCH_TEXTS):
-            part = self._transform(texts[start : start + BATCH_TEXTS])
+            part = self._transform(texts[start : start + BATCH_TEXTS], with_chunks)
             if part is None:
                 return None
             parts.append(part)
         if len(parts) <= 1:
             return parts[0] if parts else None
-        return sp.vstack(parts, format="csr")
+        return tuple(sp.vstack(matrices, format="csr") for matrices in zip(*parts))
 
-    def _transform(self, texts: list[str]) -> sp.csr_matrix | None:
+    def _transform(self, texts: list[str], with_chunks: bool = False) -> tuple | None:
         chunks = split_batch(texts)
         if chunks is None:
             return None
         n_texts = len(texts)
-        ids, starts, lengths, tokens = self._chunk_tokens(chunks)
+        ids, starts, lengths, tokens, chunk_columns = self._chunk_tokens(chunks)
         # The tokens of all chunks in order, with _SEPARATOR_ID between texts.
         chunk_lengths = lengths[ids]
         ends = np.cumsum(chunk_lengths)
@@ -212,7 +268,19 @@ class FastTfidf:
         counts = _csr_counts(rows, columns, n_texts, self._n_features, self.vectorizer.dtype)
         if self.vectorizer.binary:
             counts.data.fill(1)
-        return self.vectorizer._tfidf.transform(counts, copy=False)
+        features = self.vectorizer._tfidf.transform(counts, copy=False)
+        if not with_chunks:
+            return (features,)
+        columns = chunk_columns[ids]
+        known = columns >= 0  # the separator (chunk id 0) and chunks outside the vocabulary have no column
+        text_of_chunk = np.cumsum(ids == 0)
+        chunk_vectorizer = self.chunk_vectorizer
+        chunk_counts = _csr_counts(
+            [text_of_chunk[known]], [columns[known]], n_texts, len(chunk_vectorizer.vocabulary_), chunk_vectorizer.dtype
+        )
+        if chunk_vectorizer.binary:
+            chunk_counts.data.fill(1)
+        return features, chunk_vectorizer._tfidf.transform(chunk_counts, copy=False)
 
 
 def _csr_counts(rows: list[np.ndarray], columns: list[np.ndarray], n_rows: int, n_columns: int, dtype) -> sp.csr_array:

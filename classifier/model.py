@@ -366,12 +366,18 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
     def _raw_probabilities(self, texts: list[str]) -> np.ndarray:
         """Probabilities before any label priors."""
         fast = FastTfidf.for_model(self)  # the same features as the pipeline's, many times faster
-        features = fast.transform(texts) if fast is not None else None
-        if features is None:
-            return self._plain_probabilities(texts)
         adapted = self._adapted_features()
-        if adapted is not None:
-            features = adapted.augment(features, adapted.register_weights(texts))
+        if fast is None:
+            return self._plain_probabilities(texts)
+        if adapted is None or not adapted.adapted_:
+            features = fast.transform(texts)
+            if features is None:
+                return self._plain_probabilities(texts)
+        else:  # the register detector's words come from the same pass
+            both = fast.transform_with_chunks(texts)
+            if both is None:
+                return self._plain_probabilities(texts)
+            features = adapted.augment(both[0], adapted.register_weights_of(both[1]))
         return self.pipeline_[-1].predict_proba(features)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

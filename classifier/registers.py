@@ -15,10 +15,12 @@ mean elsewhere, and how rare each label is in tickets.
 
 In training the register of each text is known (the corpus' ``register``
 column). When predicting it is not: a :class:`RegisterDetector`, trained on the
-same texts with their stop words kept (they mark the kind of text: "as a ... so
-that", "please", "to ensure"), estimates it, and the register copy is scaled by
-that probability. To the detector, all registers that are not adapted are one
-class, ``"(other)"``.
+same texts' raw lower-cased words, stop words, inflections and punctuation
+kept (they mark the kind of text: "wants" and "thanks," against "as a ... so
+that" and "ensure."), estimates it, and the register copy is scaled by that
+probability. Its words are the whitespace chunks :class:`FastTfidf` already
+splits texts into, so the fast route gets them from the same pass. To the
+detector, all registers that are not adapted are one class, ``"(other)"``.
 
 Pipeline inputs are pairs ``(normalized text, raw text)``: the word features
 read the first, the detector the second.
@@ -35,8 +37,6 @@ True
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -46,22 +46,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from classifier.fast_tfidf import FastTfidf
-from classifier.normalize import TextNormalizer
-
-__all__ = ["AdaptedFeatures", "RegisterDetector", "detector_normalizer", "known_registers"]
+__all__ = ["AdaptedFeatures", "RegisterDetector", "known_registers", "OTHER_REGISTERS"]
 
 OTHER_REGISTERS = "(other)"  # the detector's class for every register that is not adapted
-_FAST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_FAST_LOCK = threading.Lock()
-_NORMALIZER: list[TextNormalizer] = []
-
-
-def detector_normalizer() -> TextNormalizer:
-    """The normalizer of the register detector: masked and lower-cased, stop words and word forms kept."""
-    if not _NORMALIZER:
-        _NORMALIZER.append(TextNormalizer(lemmatize=False, remove_stop_words=False))
-    return _NORMALIZER[0]
 
 
 def known_registers(registers: Sequence[object]) -> list[str | None]:
@@ -74,7 +61,7 @@ def known_registers(registers: Sequence[object]) -> list[str | None]:
 
 
 class RegisterDetector(ClassifierMixin, BaseEstimator):
-    """Estimate the register (kind of text) of raw texts from their words, stop words included.
+    """Estimate the register (kind of text) of raw texts from their lower-cased whitespace-separated words.
 
     Parameters
     ----------
@@ -86,7 +73,7 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     vectorizer_ : TfidfVectorizer
-        Word 1-2-grams over :func:`detector_normalizer` output.
+        TF-IDF of the lower-cased whitespace chunks of the raw texts.
     classifier_ : LogisticRegression
     classes_ : ndarray of str
         The registers, in the order of :meth:`predict_proba`'s columns.
@@ -101,15 +88,9 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
         if len(set(registers)) < 2:
             raise ValueError(f"a register detector needs at least two registers, got {sorted(set(registers))}")
         self.vectorizer_ = TfidfVectorizer(
-            analyzer="word",
-            token_pattern=r"\S+",
-            lowercase=False,
-            ngram_range=(1, 2),
-            min_df=self.min_df,
-            sublinear_tf=True,
-            dtype=np.float32,
+            analyzer="word", token_pattern=r"\S+", min_df=self.min_df, sublinear_tf=True, dtype=np.float32
         )
-        features = self.vectorizer_.fit_transform(detector_normalizer().normalize_many(list(texts)))
+        features = self.vectorizer_.fit_transform(list(texts))
         self.classifier_ = LogisticRegression(C=self.C, max_iter=3000).fit(features, list(registers))
         self.classes_ = self.classifier_.classes_
         return self
@@ -117,18 +98,7 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of each register, shape ``(n_texts, n_registers)``, columns in ``classes_`` order."""
         check_is_fitted(self, "classifier_")
-        texts = list(texts)
-        features = self._fast().transform(texts) if texts else None
-        if features is None:  # no texts, or a text holding the batch separator: the plain route
-            features = self.vectorizer_.transform(detector_normalizer().normalize_many(texts))
-        return self.classifier_.predict_proba(features)
-
-    def _fast(self) -> FastTfidf:
-        with _FAST_LOCK:
-            fast = _FAST.get(self.vectorizer_)
-            if fast is None:
-                fast = _FAST[self.vectorizer_] = FastTfidf(self.vectorizer_, detector_normalizer())
-            return fast
+        return self.classifier_.predict_proba(self.vectorizer_.transform(list(texts)))
 
 
 class AdaptedFeatures(TransformerMixin, BaseEstimator):
@@ -193,7 +163,11 @@ class AdaptedFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "adapted_")
         if not self.adapted_:
             return np.zeros((len(texts), 0), dtype=np.float32)
-        probabilities = self.detector_.predict_proba(texts)
+        return self.register_weights_of(self.detector_.vectorizer_.transform(list(texts)))
+
+    def register_weights_of(self, detector_features: sp.spmatrix) -> np.ndarray:
+        """:meth:`register_weights` from the detector's features (``FastTfidf.transform_with_chunks`` gives them)."""
+        probabilities = self.detector_.classifier_.predict_proba(detector_features)
         columns = [list(self.detector_.classes_).index(name) for name in self.adapted_]
         return probabilities[:, columns].astype(np.float32)
 

@@ -109,3 +109,35 @@ def test_many_texts_go_through_in_slices_with_the_same_result(fitted_model, monk
     texts = TEXTS * 3 + [""]
     _assert_same_matrix(FastTfidf.for_model(fitted_model).transform(texts), _reference(fitted_model, texts))
     _assert_same_matrix(FastTfidf.for_model(fitted_model).transform([""]), _reference(fitted_model, [""]))
+
+
+def _chunk_vectorizer(texts, **params):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    params = {"token_pattern": r"\S+", "sublinear_tf": True, "dtype": np.float32, **params}
+    return TfidfVectorizer(**params).fit(texts)
+
+
+def test_chunk_features_equal_the_chunk_vectorizers_from_the_same_pass(fitted_model):
+    texts = TEXTS + ["THANKS, thanks, thanks; wants to access", "x\u2028y\x1cz"]
+    chunks = _chunk_vectorizer(texts[:6] + texts[-2:])
+    word = fitted_model.pipeline_.named_steps["features"]
+    fast = FastTfidf(word, fitted_model._get_normalizer(), chunk_vectorizer=chunks, max_chunks=8)
+    for batch in (texts, texts[::-1], texts):  # cold, refilled after the small memory overflowed, warm
+        features, chunk_features = fast.transform_with_chunks(batch)
+        _assert_same_matrix(features, _reference(fitted_model, batch))
+        _assert_same_matrix(chunk_features, chunks.transform(batch).tocsr())
+
+
+@pytest.mark.parametrize(
+    "params", [{"ngram_range": (1, 2)}, {"lowercase": False}, {"token_pattern": r"\w+"}], ids=["bigrams", "cased", "w+"]
+)
+def test_chunk_vectorizers_that_split_differently_are_refused(fitted_model, params):
+    word = fitted_model.pipeline_.named_steps["features"]
+    with pytest.raises(ValueError, match="cannot reproduce this chunk vectorizer"):
+        FastTfidf(word, fitted_model._get_normalizer(), chunk_vectorizer=_chunk_vectorizer(TEXTS, **params))
+
+
+def test_chunk_features_need_a_chunk_vectorizer(fitted_model):
+    with pytest.raises(ValueError, match="has no chunk_vectorizer; use transform"):
+        FastTfidf.for_model(fitted_model).transform_with_chunks(TEXTS)

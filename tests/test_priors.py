@@ -71,7 +71,7 @@ def test_label_priors_shift_predictions_and_survive_a_round_trip(tmp_path, defau
     model.set_label_priors(priors)
     after = model.predict_proba(TICKETS)
     column = list(model.classes_).index("commodity_outsourceable")
-    assert (after[:, column] >= before[:, column] - 1e-9).all()
+    assert (after[:, column] >= before[:, column] - 1e-6).all()  # saturated probabilities round differently
     reloaded = load_model(save_model(model, tmp_path / "shifted"))
     assert np.allclose(reloaded.predict_proba(TICKETS), after)
     assert np.allclose(model.set_label_priors(None).predict_proba(TICKETS), before)
