@@ -96,7 +96,9 @@ def test_scored_rows_carry_review_and_scope_flags(default_model):
     assert everything["needs_review"].tolist()[:2] == [True, True]
 
 
-def test_parallel_scoring_equals_one_process_row_for_row(fitted_model, tmp_path, tiny_frame):
+@pytest.mark.parametrize("which", ["fitted_model", "default_model"], ids=["plain", "register-adapted"])
+def test_parallel_scoring_equals_one_process_row_for_row(which, request, tmp_path, tiny_frame):
+    fitted_model = request.getfixturevalue(which)
     source = tmp_path / "in.csv"
     frame = pd.concat([tiny_frame[["text"]]] * 10, ignore_index=True)
     frame.loc[5, "text"] = ""
