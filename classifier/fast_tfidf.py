@@ -112,16 +112,7 @@ class FastTfidf:
     def supports(vectorizer: object) -> bool:
         """Whether ``vectorizer`` is a fitted TfidfVectorizer whose features this class reproduces."""
         return (
-            type(vectorizer) is TfidfVectorizer
-            and hasattr(vectorizer, "vocabulary_")
-            and hasattr(vectorizer, "_tfidf")
-            and vectorizer.input == "content"
-            and vectorizer.analyzer == "word"
-            and vectorizer.token_pattern == r"\S+"
-            and vectorizer.tokenizer is None
-            and vectorizer.preprocessor is None
-            and vectorizer.stop_words is None
-            and vectorizer.strip_accents is None
+            _splits_on_whitespace(vectorizer)
             and not vectorizer.lowercase
             and tuple(vectorizer.ngram_range) in ((1, 1), (1, 2), (2, 2))
         )
@@ -129,20 +120,7 @@ class FastTfidf:
     @staticmethod
     def counts_whole_chunks(vectorizer: object) -> bool:
         """Whether ``vectorizer`` is a fitted TfidfVectorizer of raw texts' lower-cased whitespace chunks."""
-        return (
-            type(vectorizer) is TfidfVectorizer
-            and hasattr(vectorizer, "vocabulary_")
-            and hasattr(vectorizer, "_tfidf")
-            and vectorizer.input == "content"
-            and vectorizer.analyzer == "word"
-            and vectorizer.token_pattern == r"\S+"
-            and vectorizer.tokenizer is None
-            and vectorizer.preprocessor is None
-            and vectorizer.stop_words is None
-            and vectorizer.strip_accents is None
-            and vectorizer.lowercase
-            and tuple(vectorizer.ngram_range) == (1, 1)
-        )
+        return _splits_on_whitespace(vectorizer) and vectorizer.lowercase and tuple(vectorizer.ngram_range) == (1, 1)
 
     @classmethod
     def for_model(cls, model) -> FastTfidf | None:
@@ -281,6 +259,22 @@ class FastTfidf:
         if chunk_vectorizer.binary:
             chunk_counts.data.fill(1)
         return features, chunk_vectorizer._tfidf.transform(chunk_counts, copy=False)
+
+
+def _splits_on_whitespace(vectorizer: object) -> bool:
+    """A fitted TfidfVectorizer of word n-grams whose words are whitespace-separated chunks, nothing removed."""
+    return (
+        type(vectorizer) is TfidfVectorizer
+        and hasattr(vectorizer, "vocabulary_")
+        and hasattr(vectorizer, "_tfidf")
+        and vectorizer.input == "content"
+        and vectorizer.analyzer == "word"
+        and vectorizer.token_pattern == r"\S+"
+        and vectorizer.tokenizer is None
+        and vectorizer.preprocessor is None
+        and vectorizer.stop_words is None
+        and vectorizer.strip_accents is None
+    )
 
 
 def _csr_counts(rows: list[np.ndarray], columns: list[np.ndarray], n_rows: int, n_columns: int, dtype) -> sp.csr_array:
