@@ -1,10 +1,12 @@
 """The shipped training corpus: well-formed, balanced, varied, free of duplicates."""
 
+import pandas as pd
 import pytest
 
 from classifier import LABEL_IDS
 from classifier.normalize import TextNormalizer
-from training.corpus import CORPUS_COLUMNS, EDGE_TAGS, REGISTERS, near_duplicate_pairs, read_corpus
+from training.corpus import CORPUS_COLUMNS, EDGE_TAGS, REGISTERS, near_duplicate_pairs, read_corpus, similar_pairs
+from training.dev_sets import shared_data_dir
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +59,14 @@ def test_no_near_duplicates(corpus):
 
 def test_near_duplicate_check_can_fail():
     assert near_duplicate_pairs(["Reset the VPN password for Anna", "reset the vpn password for anna!"]) != []
+
+
+@pytest.mark.shared_data
+def test_no_row_paraphrases_an_onet_task_statement(corpus):
+    # The O*NET statements are evaluation data: the corpus must teach their distinctions, not their wording.
+    path = shared_data_dir() / "onet_it_tasks.tsv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found; this check needs ../shared/data beside the checkout")
+    statements = pd.read_csv(path, sep="\t")["text"].tolist()
+    pairs = similar_pairs(corpus["text"].tolist(), statements, threshold=0.6)
+    assert pairs == [], [(corpus["text"][i], score) for i, _, score in pairs[:5]]

@@ -23,6 +23,7 @@ __all__ = [
     "read_corpus",
     "counts_markdown",
     "near_duplicate_pairs",
+    "similar_pairs",
     "update_readme",
 ]
 
@@ -56,14 +57,30 @@ def near_duplicate_pairs(texts: list[str], threshold: float = 0.9) -> list[tuple
     >>> near_duplicate_pairs(["reset my password now", "reset my password now please", "order a laptop"], 0.8)
     [(0, 1, 0.84)]
     """
+    return [(i, j, value) for i, j, value in similar_pairs(texts, texts, threshold) if i < j]
+
+
+def similar_pairs(texts: list[str], others: list[str], threshold: float) -> list[tuple[int, int, float]]:
+    """Positions ``(i, j)`` of ``texts[i]`` and ``others[j]`` whose TF-IDF cosine similarity exceeds ``threshold``.
+
+    TF-IDF is fitted on both lists. Used to keep near-duplicates out of the
+    corpus, and paraphrases of the evaluation data.
+
+    >>> similar_pairs(["Back up the file servers nightly.", "Build a loyalty app"], ["back up file servers"], 0.6)
+    [(0, 0, 0.73)]
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    matrix = TfidfVectorizer().fit_transform([duplicate_key(text) for text in texts])
-    similarity = (matrix @ matrix.T).tocoo()
+    keys = [duplicate_key(text) for text in texts]
+    other_keys = keys if others is texts else [duplicate_key(text) for text in others]
+    vectorizer = TfidfVectorizer().fit(keys if others is texts else keys + other_keys)
+    matrix = vectorizer.transform(keys)
+    other_matrix = matrix if others is texts else vectorizer.transform(other_keys)
+    similarity = (matrix @ other_matrix.T).tocoo()
     return sorted(
         (int(i), int(j), round(float(v), 2))
         for i, j, v in zip(similarity.row, similarity.col, similarity.data)
-        if i < j and v > threshold
+        if v > threshold
     )
 
 
