@@ -248,7 +248,7 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         fit_params = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight)}
         if adapted:
             fit_params["features__registers"] = known_registers(registers)
-        inputs = list(zip(normalized, texts)) if adapted else normalized
+        inputs = self._pipeline_inputs(texts, normalized, adapted=bool(adapted))
         # One BLAS thread: L-BFGS's vector operations are far too small to share, and OpenBLAS's threads
         # made each fit 10-15x slower on a busy 2-core machine (benchmarks/RESULTS.md, "Training time").
         with threadpool_limits(limits=1, user_api="blas"):
@@ -354,9 +354,10 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         step = self.pipeline_.named_steps["features"]
         return step if isinstance(step, AdaptedFeatures) else None
 
-    def _pipeline_inputs(self, texts: list[str], normalized: list[str]) -> list:
+    def _pipeline_inputs(self, texts: list[str], normalized: list[str], adapted: bool | None = None) -> list:
         """What the pipeline reads: normalized texts, paired with the raw ones if registers are adapted."""
-        return list(zip(normalized, texts)) if self._adapted_features() is not None else normalized
+        adapted = self._adapted_features() is not None if adapted is None else adapted
+        return list(zip(normalized, texts)) if adapted else normalized
 
     def _plain_probabilities(self, texts: list[str]) -> np.ndarray:
         """Probabilities before any label priors, through the scikit-learn pipeline (no FastTfidf)."""
@@ -366,18 +367,16 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
     def _raw_probabilities(self, texts: list[str]) -> np.ndarray:
         """Probabilities before any label priors."""
         fast = FastTfidf.for_model(self)  # the same features as the pipeline's, many times faster
-        adapted = self._adapted_features()
         if fast is None:
             return self._plain_probabilities(texts)
-        if adapted is None or not adapted.adapted_:
+        if fast.chunk_vectorizer is None:
             features = fast.transform(texts)
-            if features is None:
-                return self._plain_probabilities(texts)
-        else:  # the register detector's words come from the same pass
+        else:  # register-adapted: the detector's words come from the same pass
             both = fast.transform_with_chunks(texts)
-            if both is None:
-                return self._plain_probabilities(texts)
-            features = adapted.augment(both[0], adapted.register_weights_of(both[1]))
+            adapted = self._adapted_features()
+            features = None if both is None else adapted.augment(both[0], adapted.register_weights_of(both[1]))
+        if features is None:  # no texts, or a text holding the batch separator
+            return self._plain_probabilities(texts)
         return self.pipeline_[-1].predict_proba(features)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
