@@ -130,21 +130,21 @@ class AdaptedFeatures(TransformerMixin, BaseEstimator):
         self.detector = detector
 
     def fit(self, pairs, y=None, registers: Sequence[object] | None = None) -> AdaptedFeatures:
-        self._fit(pairs, registers)
+        self._fit(*_split(pairs), registers)
         return self
 
     def fit_transform(self, pairs, y=None, registers: Sequence[object] | None = None) -> sp.csr_matrix:
         """Fit, and augment the training texts by their *given* registers (estimated where missing)."""
         normalized, raw = _split(pairs)
-        known = self._fit(pairs, registers)
-        weights = np.column_stack([[value == name for value in known] for name in self.adapted_]).astype(np.float32)
+        known = self._fit(normalized, raw, registers)
+        weights = np.array([[value == name for name in self.adapted_] for value in known], dtype=np.float32)
+        weights = weights.reshape(len(known), len(self.adapted_))
         missing = [index for index, value in enumerate(known) if value is None]
         if missing and self.adapted_:
             weights[missing] = self.register_weights([raw[index] for index in missing])
         return self.augment(self.word_.transform(normalized), weights)
 
-    def _fit(self, pairs, registers) -> list[str | None]:
-        normalized, raw = _split(pairs)
+    def _fit(self, normalized: list[str], raw: list[str], registers) -> list[str | None]:
         if registers is None or len(registers) != len(normalized):
             raise ValueError("AdaptedFeatures.fit needs one register (or None) per text")
         known = known_registers(registers)

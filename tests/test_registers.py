@@ -124,3 +124,12 @@ def test_adapted_model_survives_save_and_load(adapted_model, tmp_path):
     assert isinstance(loaded.pipeline_.named_steps["features"], AdaptedFeatures)
     assert loaded.adapted_registers_ == adapted_model.adapted_registers_ == ("ticket",)
     assert np.array_equal(loaded.predict_proba(texts), adapted_model.predict_proba(texts))
+
+
+def test_registers_absent_from_the_data_add_no_columns():
+    texts, _, registers = zip(*ROWS)
+    pairs = [(text.lower(), text) for text in texts]
+    step = AdaptedFeatures(word=TfidfVectorizer(), registers=("backlog",))
+    features = step.fit_transform(pairs, registers=list(registers))
+    assert step.adapted_ == () and features.shape == (len(ROWS), len(step.word_.vocabulary_))
+    assert (step.transform(pairs) != features).nnz == 0
