@@ -119,7 +119,7 @@ def compare_calibration_methods(
     ``classes`` order, each predicted by a model that did not see its row.
     Returns the metrics per method and each method's out-of-fold probabilities.
     """
-    y = np.asarray(y, dtype=object)
+    y = np.asarray(y)
     scores = np.asarray(scores, dtype=np.float64)
     classes = list(classes)
     results, calibrated = {}, {}
