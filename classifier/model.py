@@ -28,7 +28,6 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -36,7 +35,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from classifier.calibration import CALIBRATION_METHODS, compare_calibration_methods
+from classifier.calibration import CALIBRATION_METHODS, compare_calibration_methods, fit_calibrator
 from classifier.errors import InputTextError, InvalidValueError, NotFittedError
 from classifier.normalize import NormalizeTexts, TextNormalizer
 from classifier.params import Interval, OneOf, check_params
@@ -53,6 +52,7 @@ __all__ = ["ITWorkClassifier", "FITTED_STATE"]
 FITTED_STATE = (
     "pipeline_",
     "classes_",
+    "calibrator_",
     "calibration_method_",
     "calibration_report_",
     "review_thresholds_",
@@ -121,6 +121,10 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         The feature block (:class:`~classifier.word_tfidf.WordTfidf`, wrapped
         in :class:`~classifier.registers.RegisterAdaptation` when registers are
         adapted) and the (calibrated) classifier, fitted on raw texts.
+    calibrator_ : CalibratedClassifierCV or None
+        Maps ``pipeline_``'s decision scores to probabilities; fitted on the
+        out-of-fold scores that chose the method and the review thresholds.
+        None when uncalibrated.
     calibration_method_ : str
         The calibration method used.
     calibration_report_ : dict
@@ -209,7 +213,7 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
     def _normalizer(self) -> TextNormalizer:
         return TextNormalizer(lemmatize=self.lemmatize, remove_stop_words=self.remove_stop_words, mask=self.mask)
 
-    def _build_pipeline(self, calibration: str = "none", adapted: tuple[str, ...] = ()) -> Pipeline:
+    def _build_pipeline(self, adapted: tuple[str, ...] = ()) -> Pipeline:
         """The feature block and the classifier: one line per feature block."""
         normalizer = {"lemmatize": self.lemmatize, "remove_stop_words": self.remove_stop_words, "mask": self.mask}
         features = WordTfidf(ngram_range=tuple(self.ngram_range), min_df=self.min_df, **normalizer)
@@ -226,8 +230,6 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         if adapted:
             features = RegisterAdaptation(word=features, registers=adapted, detector=RegisterDetector())
         classifier = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        if calibration != "none":
-            classifier = CalibratedClassifierCV(classifier, method=calibration, cv=self._folds(), ensemble=False)
         return Pipeline([("features", features), ("classifier", classifier)])
 
     def normalize(self, texts: Sequence[str]) -> list[str]:
@@ -276,10 +278,10 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         # One BLAS thread: L-BFGS's vector operations are far too small to share, and OpenBLAS's threads
         # made each fit 10-15x slower on a busy 2-core machine (benchmarks/RESULTS.md, "Training time").
         with threadpool_limits(limits=1, user_api="blas"):
-            method, report, thresholds, tuning = self._learn_calibration(texts, labels, fit_params, adapted)
-            pipeline = self._build_pipeline(method, adapted)
-            pipeline.fit(texts, labels, **fit_params)
+            calibrator, method, report, thresholds, tuning = self._learn_calibration(texts, labels, fit_params, adapted)
+            pipeline = self._build_pipeline(adapted).fit(texts, labels, **fit_params)
         self.pipeline_ = pipeline
+        self.calibrator_ = calibrator
         self.adapted_registers_ = adapted
         self.classes_ = pipeline.classes_
         self.calibration_method_ = method
@@ -307,7 +309,7 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         return StratifiedKFold(n_splits=self.calibration_folds, shuffle=True, random_state=self.random_state)
 
     def _learn_calibration(self, texts: list[str], labels: np.ndarray, fit_params: dict, adapted: tuple[str, ...]):
-        """Choose the calibration method and review thresholds from out-of-fold decision scores."""
+        """Calibrator, method and review thresholds, all from one set of out-of-fold decision scores."""
         classes, counts = np.unique(labels, return_counts=True)
         no_thresholds = {str(label): 0.0 for label in classes}
         smallest = int(counts.min())
@@ -318,29 +320,29 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
                     f"calibration {method!r} needs at least {self.calibration_folds} examples of every label, "
                     f"the rarest has {smallest}; add examples or use calibration='none'"
                 )
-            return "none", {}, no_thresholds, {}
-        if method != "auto" and self.review_precision is None:  # nothing to choose or tune
-            return method, {}, no_thresholds, {}
+            return None, "none", {}, no_thresholds, {}
+        if method == "none" and self.review_precision is None:  # nothing to fit, choose or tune
+            return None, method, {}, no_thresholds, {}
         scores = cross_val_predict(
-            self._build_pipeline("none", adapted),
+            self._build_pipeline(adapted),
             texts,
             labels,
             cv=self._folds(),
             method="decision_function",
             params=fit_params or None,
         )
-        if scores.ndim == 1:  # two classes: one score, for the second class; softmax([0, s]) is its probability
-            scores = np.column_stack([np.zeros_like(scores), scores])
+        scores = _two_columns(scores)
         methods = CALIBRATION_METHODS if method == "auto" else ("none", method) if method != "none" else ("none",)
         report, calibrated = compare_calibration_methods(
             scores, labels, classes, self.calibration_folds, self.random_state, methods
         )
         if method == "auto":
             method = min(report, key=lambda name: (report[name]["log_loss"], CALIBRATION_METHODS.index(name)))
+        calibrator = fit_calibrator(scores, labels, method)
         if self.review_precision is None:
-            return method, report, no_thresholds, {}
+            return calibrator, method, report, no_thresholds, {}
         tuning = tune_thresholds(labels, calibrated[method], classes, self.review_precision)
-        return method, report, tuning.thresholds, tuning.to_dict()
+        return calibrator, method, report, tuning.thresholds, tuning.to_dict()
 
     def _check_fitted(self) -> None:
         try:
@@ -352,8 +354,10 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             ) from error
 
     def _raw_probabilities(self, texts: list[str]) -> np.ndarray:
-        """Probabilities before any label priors."""
-        return self.pipeline_.predict_proba(texts)
+        """Probabilities before any label priors: featurize, score, calibrate."""
+        if self.calibrator_ is None:
+            return self.pipeline_.predict_proba(texts)
+        return self.calibrator_.predict_proba(_two_columns(self.pipeline_.decision_function(texts)))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of each label, shape ``(n_texts, n_classes)``, columns in ``classes_`` order.
@@ -489,12 +493,14 @@ def _check_labels(labels: object, n_texts: int) -> np.ndarray:
     return array
 
 
+def _two_columns(scores: np.ndarray) -> np.ndarray:
+    """Decision scores with one column per class: two classes get one score, for the second; softmax([0, s])."""
+    return np.column_stack([np.zeros_like(scores), scores]) if scores.ndim == 1 else scores
+
+
 def _linear_coefficients(classifier, n_classes: int) -> np.ndarray:
     """Coefficients of shape (n_classes, n_features) of a fitted linear classifier."""
-    if hasattr(classifier, "calibrated_classifiers_"):
-        coef = np.mean([c.estimator.coef_ for c in classifier.calibrated_classifiers_], axis=0)
-    else:
-        coef = classifier.coef_
+    coef = classifier.coef_
     if coef.shape[0] == 1 and n_classes == 2:
         coef = np.vstack([-coef[0], coef[0]])
     return np.asarray(coef)

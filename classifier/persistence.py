@@ -34,11 +34,12 @@ __all__ = ["load_model", "save_model", "check_bundle_target", "default_model_pat
 
 FORMAT_VERSION = 3
 # Types outside skops' trusted defaults that a bundle may hold: scikit-learn's
-# calibration classes and the splitter calibration was fitted with, and this
+# calibration classes (a calibrator over a frozen estimator of given scores), and this
 # package's own feature blocks and detectors. They hold arrays, numbers,
 # strings and scikit-learn estimators and run no code of the file's choosing.
 TRUSTED_TYPES = (
-    "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "classifier.calibration.GivenScores",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.calibration._TemperatureScaling",

@@ -122,6 +122,12 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "classifier_")
         return self.classifier_.predict_proba(self.vectorizer_.transform(texts))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
 
 class RegisterAdaptation(TransformerMixin, BaseEstimator):
     """Word TF-IDF features plus one scaled copy and bias per adapted register (feature augmentation).
@@ -197,6 +203,7 @@ class RegisterAdaptation(TransformerMixin, BaseEstimator):
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Augment raw texts by their *estimated* registers."""
+        check_is_fitted(self, "adapted_")
         texts = check_texts(texts)
         return self._augment(self.word_.transform(texts), self.register_weights(texts))
 

@@ -259,7 +259,7 @@ class ScopeDetector(BaseEstimator):
         return totals / np.maximum(n_tokens + self.pseudo_tokens, 1.0), n_tokens
 
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: BaseEstimator hands out the live __dict__
         state.pop("_weight_of", None)  # a lookup dict rebuilt on first use
         if "vocabulary_" in state:
             # One newline-separated str (tokens never hold whitespace): a fixed-width numpy str array

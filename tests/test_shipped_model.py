@@ -1,11 +1,14 @@
 """The shipped default model's outputs: every test that pins what models/default says lives here."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier.errors import InvalidValueError
+from classifier.persistence import default_model_path
 
 
 def test_default_model_reads_the_codebook_examples(default_model):
@@ -68,3 +71,17 @@ def test_min_confidence_overrides_the_thresholds(default_model):
         default_model.decide(texts, min_confidence=2)
 
 
+
+
+def test_default_model_is_shipped_with_a_card():
+    card = json.loads((default_model_path() / "card.json").read_text())
+    assert card["cross_validation"]["metrics"]["macro_f1"] > 0.5
+    assert card["training_data"]["sources"][0]["path"] == "training/data/corpus.csv"
+
+
+def test_default_model_keeps_the_label_mix_of_each_corpus_register(default_model):
+    mixes = default_model.register_priors_
+    assert {"ticket", "task_statement", "backlog"} <= set(mixes)
+    assert mixes["ticket"]["business_enabling"] < 0.05 < mixes["backlog"]["business_enabling"]
+    card = (default_model_path() / "MODEL_CARD.md").read_text()
+    assert "## Label mix by register" in card and "| ticket |" in card

@@ -136,3 +136,16 @@ def test_int_table_finds_every_key_and_nothing_else():
     assert np.array_equal(table.get(keys), np.arange(len(keys)))
     absent = np.setdiff1d(rng.integers(0, 2**40, size=5000), keys)
     assert (table.get(absent) == -1).all()
+
+
+def test_skops_round_trip_stores_the_vocabulary_as_one_string(tiny_frame):
+    import skops.io as sio
+
+    words = WordTfidf().fit(tiny_frame["text"].tolist())
+    state = words.__getstate__()
+    assert state["terms_"].split("\n") == words.get_feature_names_out().tolist()
+    assert not hasattr(state["counter_"], "vocabulary_") and hasattr(words.counter_, "vocabulary_")
+    data = sio.dumps(words)
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    assert loaded.counter_.vocabulary_ == words.counter_.vocabulary_
+    _assert_same_matrix(loaded.transform(TEXTS), words.transform(TEXTS))
