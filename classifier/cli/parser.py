@@ -114,10 +114,10 @@ def command_registrars() -> list[Registrar]:
     return [point.load() for _, point in sorted(found.items())]
 
 
-def build_parser(registrars: Sequence[Registrar] | None = None) -> argparse.ArgumentParser:
-    """The ``itwork`` parser: the library's commands, then those of ``registrars`` (default: the entry points)."""
+def build_parser(commands: Sequence[Registrar] | None = None) -> argparse.ArgumentParser:
+    """The ``itwork`` parser: the library's commands, then those ``commands`` register (default: the entry points)."""
     from classifier import __version__
-    from classifier.cli import commands
+    from classifier.cli import commands as library_commands
 
     parser = argparse.ArgumentParser(
         prog="itwork",
@@ -125,7 +125,7 @@ def build_parser(registrars: Sequence[Registrar] | None = None) -> argparse.Argu
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.register(subparsers)
-    for register in command_registrars() if registrars is None else registrars:
+    library_commands.register(subparsers)
+    for register in command_registrars() if commands is None else commands:
         register(subparsers)
     return parser
