@@ -109,7 +109,7 @@ def write_evaluation(
     target = folder / "metrics.json"
     if target.exists() and not overwrite:
         raise OutputExistsError(
-            f"{target} already exists; pass --overwrite (overwrite=True) or choose another directory"
+            f"{target} already exists; pass overwrite=True or choose another directory"
         )
     paths = report.write(folder, overwrite=overwrite)
     with atomic_output(target, overwrite=True) as temporary:
