@@ -88,9 +88,7 @@ def check_bundle_target(path: str | os.PathLike, overwrite: bool = False) -> Pat
     if target.exists() and not target.is_dir():
         raise OutputExistsError(f"{target} exists and is not a directory; choose another path")
     if target.exists() and not overwrite:
-        raise OutputExistsError(
-            f"model directory {target} already exists; pass --overwrite (overwrite=True) or choose another path"
-        )
+        raise OutputExistsError(f"model directory {target} already exists; pass overwrite=True or choose another path")
     return target
 
 

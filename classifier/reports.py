@@ -215,8 +215,7 @@ class Report:
         existing = [str(path) for path, _ in targets.values() if path.exists()]
         if existing and not overwrite:
             raise OutputExistsError(
-                f"report output {', '.join(existing)} already exists; pass --overwrite (overwrite=True) "
-                "or choose another directory"
+                f"report output {', '.join(existing)} already exists; pass overwrite=True or choose another directory"
             )
         for path, content in targets.values():
             with atomic_output(path, overwrite=True) as temporary:

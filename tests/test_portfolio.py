@@ -92,9 +92,9 @@ def test_bad_hours_name_row_and_value(fitted_model, timesheet, value, shown):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"text_column": "text"}, r"column 'text' not found in the data frame; columns are: .* Use --text-column "),
-        ({"text_column": "task", "hours_column": "hrs"}, r"column 'hrs' not found .* Use --hours-column with one"),
-        ({"text_column": "task", "group_by": "squad"}, r"column 'squad' not found .* Use --group-by with one"),
+        ({"text_column": "text"}, r"column 'text' not found in the data frame; columns are: .* Use text_column="),
+        ({"text_column": "task", "hours_column": "hrs"}, r"column 'hrs' not found .* Use hours_column=NAME with one"),
+        ({"text_column": "task", "group_by": "squad"}, r"column 'squad' not found .* Use group_by=NAME with one"),
     ],
     ids=["text", "hours", "group"],
 )
@@ -140,6 +140,6 @@ def test_portfolio_file_refuses_an_existing_output_before_any_work(tmp_path):
     pd.DataFrame({"task": ["Reset user passwords"], "hours": [1]}).to_csv(source, index=False)
     existing = tmp_path / "rows.csv"
     existing.write_text("keep me")
-    with pytest.raises(OutputExistsError, match="rows.csv already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match="rows.csv already exists; pass overwrite=True"):
         portfolio_file(source, "task", hours_column="hours", output=existing, report=tmp_path / "r")
     assert existing.read_text() == "keep me" and not (tmp_path / "r").exists()

@@ -108,9 +108,7 @@ def write_evaluation(
     folder = Path(directory)
     target = folder / "metrics.json"
     if target.exists() and not overwrite:
-        raise OutputExistsError(
-            f"{target} already exists; pass --overwrite (overwrite=True) or choose another directory"
-        )
+        raise OutputExistsError(f"{target} already exists; pass overwrite=True or choose another directory")
     paths = report.write(folder, overwrite=overwrite)
     with atomic_output(target, overwrite=True) as temporary:
         temporary.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
