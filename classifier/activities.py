@@ -21,8 +21,9 @@ or digit (rules such as ``---``) are treated as blank lines.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
+
+from classifier import spacy_resources
 
 __all__ = ["Activity", "split_activities", "ACTIVITY", "NON_ACTIVITY_KINDS"]
 
@@ -204,24 +205,6 @@ class _Piece:
     bullet: bool
 
 
-def _sentencizer():
-    nlp = getattr(_sentencizer, "nlp", None)
-    if nlp is None:
-        with _LOCK:
-            nlp = getattr(_sentencizer, "nlp", None)
-            if nlp is None:
-                import spacy
-
-                nlp = spacy.blank("en")
-                nlp.add_pipe("sentencizer")
-                nlp.max_length = 10_000_000
-                _sentencizer.nlp = nlp
-    return nlp
-
-
-_LOCK = threading.Lock()
-
-
 def _section_kind(name: str) -> str | None:
     """The kind of piece a heading announces ("Requirements" -> "requirement"), or None."""
     key = " ".join(name.replace("’", "'").lower().split()).strip(" :.-–")
@@ -301,7 +284,7 @@ def _split_semicolons(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _split_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    nlp = _sentencizer()
+    nlp = spacy_resources.sentence_pipeline()
     result = []
     for start, end in spans:
         segment = text[start:end]
