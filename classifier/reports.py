@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from classifier.errors import OutputExistsError
+from classifier.markdown import markdown_table
 from classifier.tables import atomic_output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -147,12 +148,8 @@ class Report:
                 parts += [block.text, ""]
             elif block.kind == "table":
                 frame = block.frame
-                escape = lambda text: text.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-                parts.append("| " + " | ".join(escape(str(c)) for c in frame.columns) + " |")
-                parts.append("|" + "---|" * len(frame.columns))
-                for row in frame.itertuples(index=False):
-                    parts.append("| " + " | ".join(escape(_cell(v, block.float_format)) for v in row) + " |")
-                parts.append("")
+                rows = ([_cell(v, block.float_format) for v in row] for row in frame.itertuples(index=False))
+                parts += [*markdown_table(list(frame.columns), rows), ""]
             else:
                 parts += [f"![{block.text}]({block.name}.png)", "", f"*{block.text}*", ""]
         return "\n".join(parts)
