@@ -29,6 +29,7 @@ from classifier.activities import NON_ACTIVITY_KINDS, Activity, split_activities
 from classifier.errors import InputTextError, InvalidValueError
 from classifier.labels import BUSINESS_ENABLING, LABEL_IDS, LABELS
 from classifier.model import ITWorkClassifier
+from classifier.shares import label_shares, label_totals
 
 __all__ = ["JobAnalysis", "ScoredActivity", "analyze_job", "label_mix", "recommendations", "read_job_text"]
 
@@ -124,11 +125,7 @@ def label_mix(labels: Sequence[str], weights: Sequence[float] | None = None) -> 
     >>> label_mix(["ktlo", "ktlo", "business_enabling"], [1, 1, 2])
     {'ktlo': 0.5, 'commodity_outsourceable': 0.0, 'business_enabling': 0.5}
     """
-    totals = dict.fromkeys(LABEL_IDS, 0.0)
-    for index, label in enumerate(labels):
-        totals[label] += 1.0 if weights is None else float(weights[index])
-    total = sum(totals.values())
-    return {label: (value / total if total > 0 else 0.0) for label, value in totals.items()}
+    return label_shares(label_totals(labels, weights))
 
 
 def _shorten(text: str, width: int = 70) -> str:
