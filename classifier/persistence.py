@@ -26,7 +26,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from classifier.errors import InvalidValueError, ModelLoadError, OutputExistsError
+from classifier.errors import InvalidValueError, ModelLoadError
 from classifier.model import ITWorkClassifier
 from classifier.priors import check_priors
 
@@ -80,14 +80,9 @@ def _versions() -> dict[str, str]:
 
 def check_bundle_target(path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Check that a bundle may be written at ``path`` (before any long work); return it as a Path."""
-    target = Path(path)
-    if target.exists() and not target.is_dir():
-        raise OutputExistsError(f"{target} exists and is not a directory; choose another path")
-    if target.exists() and not overwrite:
-        raise OutputExistsError(
-            f"model directory {target} already exists; pass --overwrite (overwrite=True) or choose another path"
-        )
-    return target
+    from classifier.outputs import check_output_target
+
+    return check_output_target(path, overwrite, what="model directory", directory=True)
 
 
 def save_model(

@@ -24,14 +24,14 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from classifier.errors import ColumnNotFoundError, InvalidValueError, OutputExistsError
+from classifier.errors import ColumnNotFoundError, InvalidValueError
 from classifier.labels import LABEL_IDS, LABELS
 from classifier.model import ITWorkClassifier
+from classifier.outputs import check_output_target
 from classifier.reports import Report
 from classifier.scoring import output_columns, score_frame
 from classifier.shares import label_shares
@@ -275,8 +275,8 @@ def portfolio_file(
     """
     from classifier.tables import read_table, write_table
 
-    if output is not None and str(output) != "-" and Path(output).exists() and not overwrite:
-        raise OutputExistsError(f"output {output} already exists; pass --overwrite or choose another path")
+    if output is not None and str(output) != "-":
+        check_output_target(output, overwrite)
     source = "standard input" if str(input) == "-" else str(input)
     analysis = analyze_portfolio(
         read_table(input, encoding),

@@ -64,7 +64,7 @@ def test_audit_file_writes_csv_and_refuses_to_overwrite(tmp_path, tiny_csv):
     issues = audit_file(tiny_csv, output)
     assert list(pd.read_csv(output).columns) == AUDIT_COLUMNS
     assert len(pd.read_csv(output)) == len(issues)
-    with pytest.raises(FileExistsError, match="already exists; pass --overwrite"):
+    with pytest.raises(FileExistsError, match="already exists; pass overwrite=True"):
         audit_file(tiny_csv, output)
 
 

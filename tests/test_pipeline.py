@@ -81,6 +81,6 @@ def test_existing_output_is_refused_before_any_training(tiny_csv, tmp_path, monk
         raise AssertionError("cross-validation ran before the output was checked")
 
     monkeypatch.setattr(pipeline, "cross_validate", must_not_run)
-    with pytest.raises(OutputExistsError, match="already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match="already exists; pass overwrite=True"):
         train_model(tiny_csv, existing)
     assert (existing / "keep.txt").read_text() == "earlier model"

@@ -140,6 +140,6 @@ def test_portfolio_file_refuses_an_existing_output_before_any_work(tmp_path):
     pd.DataFrame({"task": ["Reset user passwords"], "hours": [1]}).to_csv(source, index=False)
     existing = tmp_path / "rows.csv"
     existing.write_text("keep me")
-    with pytest.raises(OutputExistsError, match="rows.csv already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match="rows.csv already exists; pass overwrite=True"):
         portfolio_file(source, "task", hours_column="hours", output=existing, report=tmp_path / "r")
     assert existing.read_text() == "keep me" and not (tmp_path / "r").exists()

@@ -49,7 +49,7 @@ def test_html_report_is_one_file_that_needs_no_network(report_dir):
 def test_report_is_not_overwritten_without_permission(report_dir):
     folder, _ = report_dir
     before = (folder / "metrics.json").read_bytes()
-    with pytest.raises(FileExistsError, match="already exists; pass --overwrite"):
+    with pytest.raises(FileExistsError, match="already exists; pass overwrite=True"):
         evaluate_file(None, folder.parent / "holdout.csv", report=folder)
     assert (folder / "metrics.json").read_bytes() == before
 

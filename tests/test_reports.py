@@ -93,7 +93,7 @@ def test_write_creates_files_and_refuses_to_clobber(report, tmp_path):
     assert paths["mix_by_team.png"].read_bytes().startswith(PNG_MAGIC)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["mix.html", "mix.md", "mix_by_team.png"]
     paths["html"].write_text("old")
-    with pytest.raises(OutputExistsError, match=r"mix\.html already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match=r"mix\.html already exists; pass overwrite=True"):
         report.write(tmp_path / "out", stem="mix")
     assert paths["html"].read_text() == "old"
     report.write(tmp_path / "out", stem="mix", overwrite=True)

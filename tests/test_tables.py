@@ -80,7 +80,7 @@ def test_write_refuses_to_replace_without_overwrite(tmp_path):
     path = tmp_path / "out.csv"
     write_table(FRAME, path)
     before = path.read_bytes()
-    with pytest.raises(OutputExistsError, match="already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match="already exists; pass overwrite=True"):
         write_table(FRAME.head(1), path)
     assert path.read_bytes() == before
     write_table(FRAME.head(1), path, overwrite=True)
