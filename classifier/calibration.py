@@ -2,16 +2,21 @@
 
 A confidence of 0.9 should be right nine times in ten. Logistic regression on
 sparse text features is usually over- or under-confident, so the classifier
-wraps it in scikit-learn's :class:`~sklearn.calibration.CalibratedClassifierCV`
-with the method that gives the lowest out-of-fold log loss:
+maps its decision scores to probabilities with scikit-learn's
+:class:`~sklearn.calibration.CalibratedClassifierCV`, using the method that
+gives the lowest out-of-fold log loss:
 
 * ``"none"`` — the logistic regression's own probabilities;
 * ``"temperature"`` — one temperature for all classes (never changes the predicted label);
 * ``"sigmoid"`` — Platt scaling per class;
 * ``"isotonic"`` — a monotone step function per class (needs a few hundred examples per class).
 
-The choice is made on out-of-fold decision scores, so no calibrator is judged
-on the data it was fitted to.
+Training computes out-of-fold decision scores once (each text scored by a
+model that did not see it). The methods are compared on them, the review
+thresholds are tuned on them, and :func:`fit_calibrator` fits the chosen
+calibrator on all of them; the model fitted on all the data is then
+calibrated by it, as ``CalibratedClassifierCV(ensemble=False)`` would do, but
+without fitting the fold models a second time.
 
 >>> import numpy as np
 >>> probabilities = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3]])
@@ -26,6 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils.extmath import softmax
@@ -35,6 +41,8 @@ __all__ = [
     "expected_calibration_error",
     "reliability_table",
     "compare_calibration_methods",
+    "fit_calibrator",
+    "GivenScores",
 ]
 
 CALIBRATION_METHODS = ("none", "temperature", "sigmoid", "isotonic")
@@ -90,7 +98,7 @@ def expected_calibration_error(
     return round(float(sum(row["count"] * abs(row["confidence"] - row["accuracy"]) for row in rows) / total), 6)
 
 
-class _GivenScores(ClassifierMixin, BaseEstimator):
+class GivenScores(ClassifierMixin, BaseEstimator):
     """A classifier whose decision scores are its input: lets a calibrator be cross-validated on fixed scores."""
 
     def fit(self, X, y):
@@ -119,7 +127,7 @@ def compare_calibration_methods(
     ``classes`` order, each predicted by a model that did not see its row.
     Returns the metrics per method and each method's out-of-fold probabilities.
     """
-    y = np.asarray(y, dtype=object)
+    y = np.asarray(y)
     scores = np.asarray(scores, dtype=np.float64)
     classes = list(classes)
     results, calibrated = {}, {}
@@ -129,7 +137,7 @@ def compare_calibration_methods(
             probabilities = softmax(np.asarray(scores, dtype=np.float64))
         else:
             calibrator = CalibratedClassifierCV(
-                _GivenScores(),
+                GivenScores(),
                 method=method,
                 cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
                 ensemble=False,
@@ -142,3 +150,21 @@ def compare_calibration_methods(
         }
         calibrated[method] = probabilities
     return results, calibrated
+
+
+def fit_calibrator(scores: np.ndarray, y: Sequence, method: str) -> CalibratedClassifierCV | None:
+    """A calibrator fitted on all out-of-fold decision ``scores`` (columns in sorted label order); None for "none".
+
+    Its ``predict_proba`` takes decision scores of the same shape.
+
+    >>> scores = np.array([[2.0, -2.0], [1.0, -1.0], [-1.5, 1.5], [-2.0, 2.0], [0.5, -0.5], [-0.2, 0.2]])
+    >>> calibrator = fit_calibrator(scores, ["a", "a", "b", "b", "b", "a"], "temperature")
+    >>> calibrator.predict_proba(np.array([[3.0, -3.0]])).round(2).tolist()
+    [[0.99, 0.01]]
+    """
+    if method == "none":
+        return None
+    scores = np.asarray(scores, dtype=np.float64)
+    given = GivenScores().fit(scores, np.asarray(y))
+    # A frozen estimator's cross-validated scores are its scores: the folds only need two rows of each label.
+    return CalibratedClassifierCV(FrozenEstimator(given), method=method, cv=2).fit(scores, np.asarray(y))

@@ -18,6 +18,7 @@ __all__ = [
     "NotFittedError",
     "OutputExistsError",
     "InvalidValueError",
+    "ParameterError",
 ]
 
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
@@ -61,3 +62,7 @@ class OutputExistsError(ITWorkError, FileExistsError):
 
 class InvalidValueError(ITWorkError, ValueError):
     """A number in the input (hours, weights) that is missing, not a number, negative or infinite."""
+
+
+class ParameterError(ITWorkError, ValueError):
+    """An estimator parameter outside the values it accepts (checked when fitting)."""

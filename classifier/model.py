@@ -1,9 +1,15 @@
-"""The classifier: normalized word n-grams, TF-IDF and a linear model.
+"""The classifier: a feature block, a linear model, calibration, review thresholds and a scope check.
 
-:class:`ITWorkClassifier` follows scikit-learn's estimator conventions:
-``__init__`` only stores its keyword arguments, ``fit`` learns everything that
-ends in ``_`` and returns ``self``, and ``predict_proba`` columns follow
-``classes_``.
+:class:`ITWorkClassifier` is a plain scikit-learn classifier: ``__init__``
+only stores its keyword arguments, ``fit`` learns everything that ends in
+``_`` (listed once in :data:`FITTED_STATE`, which persistence follows) and
+returns ``self``, and ``predict_proba`` columns follow ``classes_``.
+
+One prediction flows down ``pipeline_`` once: the feature block reads the raw
+texts (normalizing each distinct chunk once, :mod:`classifier.word_tfidf`),
+the linear model scores them and calibration turns the scores into
+probabilities; label priors (:mod:`classifier.priors`) and the review and
+scope flags are applied after.
 
 Input policy, checked once at this public boundary:
 
@@ -18,30 +24,45 @@ Input policy, checked once at this public boundary:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from classifier.calibration import CALIBRATION_METHODS, compare_calibration_methods
+from classifier.calibration import CALIBRATION_METHODS, compare_calibration_methods, fit_calibrator
 from classifier.errors import InputTextError, InvalidValueError, NotFittedError
-from classifier.fast_tfidf import FastTfidf
-from classifier.labels import parse_label
-from classifier.normalize import TextNormalizer
+from classifier.normalize import NormalizeTexts, TextNormalizer
+from classifier.params import Interval, OneOf, check_params
 from classifier.predictions import Decisions, Prediction, _describe, check_texts
-from classifier.priors import MIN_REGISTER_EXAMPLES, LabelPriorsMixin, register_label_mix
-from classifier.registers import AdaptedFeatures, RegisterDetector, known_registers
+from classifier.priors import LabelPriorsMixin, register_label_mix
+from classifier.registers import RegisterAdaptation, RegisterDetector, known_registers, registers_to_adapt
 from classifier.scope import ScopeDetector
-from classifier.thresholds import check_precision, is_probability, review_flags, tune_thresholds
+from classifier.thresholds import is_probability, review_flags, tune_thresholds
+from classifier.word_tfidf import WordTfidf
 
-__all__ = ["ITWorkClassifier", "Prediction", "Decisions", "check_texts"]  # the last three from predictions
+__all__ = ["ITWorkClassifier", "FITTED_STATE"]
+
+#: Everything ``fit`` learns. Persistence saves and restores exactly these attributes.
+FITTED_STATE = (
+    "pipeline_",
+    "classes_",
+    "calibrator_",
+    "calibration_method_",
+    "calibration_report_",
+    "review_thresholds_",
+    "review_tuning_",
+    "training_priors_",
+    "label_priors_",
+    "register_priors_",
+    "adapted_registers_",
+    "scope_",
+)
 
 
 class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
@@ -93,10 +114,17 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of str
-        Label ids in the order of ``predict_proba`` columns.
+    classes_ : ndarray
+        The labels seen in ``fit`` (any hashable values; the shipped model's
+        are the three label ids), in the order of ``predict_proba`` columns.
     pipeline_ : sklearn.pipeline.Pipeline
-        TF-IDF features and the classifier, fitted on normalized texts.
+        The feature block (:class:`~classifier.word_tfidf.WordTfidf`, wrapped
+        in :class:`~classifier.registers.RegisterAdaptation` when registers are
+        adapted) and the (calibrated) classifier, fitted on raw texts.
+    calibrator_ : CalibratedClassifierCV or None
+        Maps ``pipeline_``'s decision scores to probabilities; fitted on the
+        out-of-fold scores that chose the method and the review thresholds.
+        None when uncalibrated.
     calibration_method_ : str
         The calibration method used.
     calibration_report_ : dict
@@ -127,8 +155,27 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
     ['commodity_outsourceable']
     """
 
+    _parameter_constraints: dict = {
+        "ngram_range": [OneOf((1, 1), (1, 2), (2, 2))],
+        "min_df": [Interval(int, 1, None)],
+        "char_ngram_range": [None, "int pair"],
+        "C": [Interval(float, 0, None, open_left=True)],
+        "class_weight": [OneOf("balanced", None)],
+        "lemmatize": [bool],
+        "remove_stop_words": [bool],
+        "mask": [bool],
+        "max_iter": [Interval(int, 1, None)],
+        "calibration": [OneOf("auto", *CALIBRATION_METHODS)],
+        "calibration_folds": [Interval(int, 2, None)],
+        "review_precision": [None, Interval(float, 0, 1, open_left=True)],
+        "random_state": [Interval(int, 0, None)],
+        "scope_quantile": [None, Interval(float, 0, 1, open_right=True)],
+        "adapted_registers": ["tuple of str"],
+    }
+
     def __init__(
         self,
+        *,
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 1,
         char_ngram_range: tuple[int, int] | None = None,
@@ -163,27 +210,14 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
 
     # -- building blocks ---------------------------------------------------
 
-    def _get_normalizer(self) -> TextNormalizer:
-        config = {"lemmatize": self.lemmatize, "remove_stop_words": self.remove_stop_words, "mask": self.mask}
-        normalizer = getattr(self, "_normalizer", None)
-        if normalizer is None or normalizer.get_config() != config:
-            normalizer = TextNormalizer(**config)
-            self._normalizer = normalizer
-        return normalizer
+    def _normalizer(self) -> TextNormalizer:
+        return TextNormalizer(lemmatize=self.lemmatize, remove_stop_words=self.remove_stop_words, mask=self.mask)
 
-    def _build_pipeline(self, calibration: str = "none", adapted: tuple[str, ...] = ()) -> Pipeline:
-        word = TfidfVectorizer(
-            analyzer="word",
-            token_pattern=r"\S+",
-            lowercase=False,
-            ngram_range=tuple(self.ngram_range),
-            min_df=self.min_df,
-            sublinear_tf=True,
-            dtype=np.float32,
-        )
-        if self.char_ngram_range is None:
-            features = word
-        else:
+    def _build_pipeline(self, adapted: tuple[str, ...] = ()) -> Pipeline:
+        """The feature block and the classifier: one line per feature block."""
+        normalizer = {"lemmatize": self.lemmatize, "remove_stop_words": self.remove_stop_words, "mask": self.mask}
+        features = WordTfidf(ngram_range=tuple(self.ngram_range), min_df=self.min_df, **normalizer)
+        if self.char_ngram_range is not None:
             char = TfidfVectorizer(
                 analyzer="char_wb",
                 lowercase=False,
@@ -192,28 +226,26 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
                 sublinear_tf=True,
                 dtype=np.float32,
             )
-            features = FeatureUnion([("word", word), ("char", char)])
+            features = FeatureUnion([("word", features), ("char", make_pipeline(NormalizeTexts(**normalizer), char))])
         if adapted:
-            features = AdaptedFeatures(word=features, registers=adapted, detector=RegisterDetector())
+            features = RegisterAdaptation(word=features, registers=adapted, detector=RegisterDetector())
         classifier = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        if calibration != "none":
-            classifier = CalibratedClassifierCV(classifier, method=calibration, cv=self._folds(), ensemble=False)
         return Pipeline([("features", features), ("classifier", classifier)])
 
     def normalize(self, texts: Sequence[str]) -> list[str]:
-        """The normalized form of each text, as the model sees it."""
-        return self._get_normalizer().normalize_many(check_texts(texts))
+        """The normalized form of each text, as the word features see it."""
+        return self._normalizer().normalize_many(check_texts(texts))
 
     # -- scikit-learn API ----------------------------------------------------
 
     def fit(
         self,
         texts: Sequence[str],
-        labels: Sequence[str],
+        labels: Sequence[Hashable],
         sample_weight: Sequence[float] | None = None,
         registers: Sequence[str | None] | None = None,
-    ):
-        """Fit on texts and their labels (any spelling :func:`parse_label` accepts). Returns self.
+    ) -> ITWorkClassifier:
+        """Fit on texts and their labels (any hashable values, at least two different ones). Returns self.
 
         ``registers`` optionally names the kind of each text (``"ticket"``,
         ``"task_statement"``; ``None`` or blank if unknown). The model keeps
@@ -223,10 +255,9 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         (:mod:`classifier.registers`), applied when predicting in proportion to
         how much a text reads like that register.
         """
+        check_params(self)
         texts = check_texts(texts)
-        labels = check_texts(labels, name="labels")
-        if len(texts) != len(labels):
-            raise InputTextError(f"got {len(texts)} texts but {len(labels)} labels; give one label per text")
+        labels = _check_labels(labels, len(texts))
         if registers is not None:
             if isinstance(registers, str):
                 raise TypeError("registers must be a list with one register per text, not a single str")
@@ -235,81 +266,53 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
                 raise InputTextError(
                     f"got {len(texts)} texts but {len(registers)} registers; give one register (or None) per text"
                 )
-        label_ids = [parse_label(label) for label in labels]
-        normalized = self._get_normalizer().normalize_many(texts)
+        normalized = self._normalizer().normalize_many(texts)
         empty = [index for index, text in enumerate(normalized) if not text]
         if empty:
             shown = ", ".join(f"{index} ({_describe(texts[index])})" for index in empty[:10])
             raise InputTextError(f"{len(empty)} training texts have no usable words, at positions {shown}; remove them")
-        if len(set(label_ids)) < 2:
-            raise InputTextError(f"training needs at least two different labels, got only {sorted(set(label_ids))}")
-        self._check_params()
-        adapted = self._registers_to_adapt(registers)
+        adapted = registers_to_adapt(tuple(self.adapted_registers), registers)
         fit_params = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight)}
         if adapted:
             fit_params["features__registers"] = known_registers(registers)
-        inputs = self._pipeline_inputs(texts, normalized, adapted=bool(adapted))
         # One BLAS thread: L-BFGS's vector operations are far too small to share, and OpenBLAS's threads
         # made each fit 10-15x slower on a busy 2-core machine (benchmarks/RESULTS.md, "Training time").
         with threadpool_limits(limits=1, user_api="blas"):
-            method, report, thresholds, tuning = self._learn_calibration(inputs, label_ids, fit_params, adapted)
-            pipeline = self._build_pipeline(method, adapted)
-            pipeline.fit(inputs, label_ids, **fit_params)
+            calibrator, method, report, thresholds, tuning = self._learn_calibration(texts, labels, fit_params, adapted)
+            pipeline = self._build_pipeline(adapted).fit(texts, labels, **fit_params)
         self.pipeline_ = pipeline
+        self.calibrator_ = calibrator
         self.adapted_registers_ = adapted
         self.classes_ = pipeline.classes_
         self.calibration_method_ = method
         self.calibration_report_ = report
         self.review_thresholds_ = thresholds
         self.review_tuning_ = tuning
-        weights = np.ones(len(label_ids)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        weights = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         if self.class_weight == "balanced":
             self.training_priors_ = np.full(len(self.classes_), 1 / len(self.classes_))
         else:
-            labels = np.asarray(label_ids, dtype=object)
             shares = np.array([weights[labels == label].sum() for label in self.classes_])
             self.training_priors_ = shares / shares.sum()
         self.label_priors_ = None
         self.register_priors_ = (
-            {} if registers is None else register_label_mix(registers, label_ids, self.classes_, weights)
+            {} if registers is None else register_label_mix(registers, labels.tolist(), self.classes_, weights)
         )
         self.scope_ = (
             None
             if self.scope_quantile is None
             else ScopeDetector(quantile=self.scope_quantile, random_state=self.random_state).fit(normalized)
         )
-        self._feature_names = None
         return self
-
-    def _registers_to_adapt(self, registers: list | None) -> tuple[str, ...]:
-        """The adapted registers with enough training examples, if there are other registers to tell them from."""
-        if registers is None or not self.adapted_registers:
-            return ()
-        if isinstance(self.adapted_registers, str):
-            raise InvalidValueError(
-                f"adapted_registers must be a tuple of register names, got the str {self.adapted_registers!r}; "
-                f"write ({self.adapted_registers!r},)"
-            )
-        known = known_registers(registers)
-        counts = {name: known.count(name) for name in set(known) - {None}}
-        if len(counts) < 2:
-            return ()
-        return tuple(name for name in self.adapted_registers if counts.get(name, 0) >= MIN_REGISTER_EXAMPLES)
 
     def _folds(self) -> StratifiedKFold:
         return StratifiedKFold(n_splits=self.calibration_folds, shuffle=True, random_state=self.random_state)
 
-    def _check_params(self) -> None:
-        allowed = ("auto", *CALIBRATION_METHODS)
-        if self.calibration not in allowed:
-            raise InputTextError(f"calibration must be one of {', '.join(allowed)}; got {self.calibration!r}")
-        if self.review_precision is not None:
-            check_precision(self.review_precision)
-
-    def _learn_calibration(self, inputs: list, label_ids: list[str], fit_params: dict, adapted: tuple[str, ...]):
-        """Choose the calibration method and review thresholds from out-of-fold decision scores."""
-        classes = sorted(set(label_ids))
-        smallest = min(label_ids.count(label) for label in classes)
+    def _learn_calibration(self, texts: list[str], labels: np.ndarray, fit_params: dict, adapted: tuple[str, ...]):
+        """Calibrator, method and review thresholds, all from one set of out-of-fold decision scores."""
+        classes, counts = np.unique(labels, return_counts=True)
+        no_thresholds = {str(label): 0.0 for label in classes}
+        smallest = int(counts.min())
         method = self.calibration
         if smallest < max(self.calibration_folds, 2):
             if method not in ("auto", "none"):
@@ -317,29 +320,29 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
                     f"calibration {method!r} needs at least {self.calibration_folds} examples of every label, "
                     f"the rarest has {smallest}; add examples or use calibration='none'"
                 )
-            return "none", {}, {label: 0.0 for label in classes}, {}
-        if method != "auto" and self.review_precision is None:  # nothing to choose or tune
-            return method, {}, {label: 0.0 for label in classes}, {}
+            return None, "none", {}, no_thresholds, {}
+        if method == "none" and self.review_precision is None:  # nothing to fit, choose or tune
+            return None, method, {}, no_thresholds, {}
         scores = cross_val_predict(
-            self._build_pipeline("none", adapted),
-            inputs,
-            label_ids,
+            self._build_pipeline(adapted),
+            texts,
+            labels,
             cv=self._folds(),
             method="decision_function",
             params=fit_params or None,
         )
-        if scores.ndim == 1:  # two classes: one score, for the second class; softmax([0, s]) is its probability
-            scores = np.column_stack([np.zeros_like(scores), scores])
+        scores = _two_columns(scores)
         methods = CALIBRATION_METHODS if method == "auto" else ("none", method) if method != "none" else ("none",)
         report, calibrated = compare_calibration_methods(
-            scores, label_ids, classes, self.calibration_folds, self.random_state, methods
+            scores, labels, classes, self.calibration_folds, self.random_state, methods
         )
         if method == "auto":
             method = min(report, key=lambda name: (report[name]["log_loss"], CALIBRATION_METHODS.index(name)))
+        calibrator = fit_calibrator(scores, labels, method)
         if self.review_precision is None:
-            return method, report, {label: 0.0 for label in classes}, {}
-        tuning = tune_thresholds(label_ids, calibrated[method], classes, self.review_precision)
-        return method, report, tuning.thresholds, tuning.to_dict()
+            return calibrator, method, report, no_thresholds, {}
+        tuning = tune_thresholds(labels, calibrated[method], classes, self.review_precision)
+        return calibrator, method, report, tuning.thresholds, tuning.to_dict()
 
     def _check_fitted(self) -> None:
         try:
@@ -350,37 +353,14 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
                 "or use classifier.load_model() for the shipped model"
             ) from error
 
-    def _adapted_features(self) -> AdaptedFeatures | None:
-        step = self.pipeline_.named_steps["features"]
-        return step if isinstance(step, AdaptedFeatures) else None
-
-    def _pipeline_inputs(self, texts: list[str], normalized: list[str], adapted: bool | None = None) -> list:
-        """What the pipeline reads: normalized texts, paired with the raw ones if registers are adapted."""
-        adapted = self._adapted_features() is not None if adapted is None else adapted
-        return list(zip(normalized, texts)) if adapted else normalized
-
-    def _plain_probabilities(self, texts: list[str]) -> np.ndarray:
-        """Probabilities before any label priors, through the scikit-learn pipeline (no FastTfidf)."""
-        normalized = self._get_normalizer().normalize_many(texts)
-        return self.pipeline_.predict_proba(self._pipeline_inputs(texts, normalized))
-
     def _raw_probabilities(self, texts: list[str]) -> np.ndarray:
-        """Probabilities before any label priors."""
-        fast = FastTfidf.for_model(self)  # the same features as the pipeline's, many times faster
-        if fast is None:
-            return self._plain_probabilities(texts)
-        if fast.chunk_vectorizer is None:
-            features = fast.transform(texts)
-        else:  # register-adapted: the detector's words come from the same pass
-            both = fast.transform_with_chunks(texts)
-            adapted = self._adapted_features()
-            features = None if both is None else adapted.augment(both[0], adapted.register_weights_of(both[1]))
-        if features is None:  # no texts, or a text holding the batch separator
-            return self._plain_probabilities(texts)
-        return self.pipeline_[-1].predict_proba(features)
+        """Probabilities before any label priors: featurize, score, calibrate."""
+        if self.calibrator_ is None:
+            return self.pipeline_.predict_proba(texts)
+        return self.calibrator_.predict_proba(_two_columns(self.pipeline_.decision_function(texts)))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability of each label, shape ``(n_texts, 3)``, columns in ``classes_`` order.
+        """Probability of each label, shape ``(n_texts, n_classes)``, columns in ``classes_`` order.
 
         If label priors are set (:meth:`set_label_priors`), the probabilities
         are adjusted to them.
@@ -388,10 +368,10 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         self._check_fitted()
         return self._to_label_priors(self._raw_probabilities(check_texts(texts)))
 
-    def predict(self, texts: Sequence[str]) -> list[str]:
-        """The most likely label id of each text."""
+    def predict(self, texts: Sequence[str]) -> list:
+        """The most likely label of each text."""
         probabilities = self.predict_proba(texts)
-        return [str(label) for label in self.classes_[probabilities.argmax(axis=1)]]
+        return self.classes_[probabilities.argmax(axis=1)].tolist()
 
     def decide(self, texts: Sequence[str], min_confidence: float | None = None) -> Decisions:
         """Labels, confidences, probabilities and the review and scope flags of many texts.
@@ -399,111 +379,88 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         ``min_confidence`` replaces the model's review thresholds with one
         threshold for every label.
 
-        >>> from classifier import load_model
-        >>> decisions = load_model().decide(["Swap the failed disk in the storage array"])
-        >>> decisions.labels.tolist(), decisions.needs_review.tolist(), decisions.in_scope.tolist()
-        (['commodity_outsourceable'], [False], [True])
+        >>> model = ITWorkClassifier(scope_quantile=None).fit(
+        ...     ["reset my password", "unlock account, reset password", "patch our claims app",
+        ...      "fix the billing batch job"], ["commodity", "commodity", "ktlo", "ktlo"])
+        >>> decisions = model.decide(["reset the password", ""])
+        >>> decisions.labels.tolist(), decisions.has_text.tolist()
+        (['commodity', 'ktlo'], [True, False])
         """
         self._check_fitted()
-        texts = check_texts(texts)
-        probabilities = self.predict_proba(texts)  # the fast route where the features allow it
-        return self._decide(self._get_normalizer().normalize_many(texts), probabilities, min_confidence)
-
-    def _decide(self, normalized: list[str], probabilities: np.ndarray, min_confidence: float | None) -> Decisions:
         if min_confidence is not None and not is_probability(min_confidence):
-            raise InputTextError(f"min_confidence must be a number from 0 to 1, got {min_confidence!r}")
-        best = probabilities.argmax(axis=1) if len(normalized) else np.zeros(0, dtype=int)
-        labels = self.classes_[best] if len(normalized) else np.zeros(0, dtype=object)
-        confidence = probabilities.max(axis=1) if len(normalized) else np.zeros(0)
+            raise InvalidValueError(f"min_confidence must be a number from 0 to 1, got {min_confidence!r}")
+        texts = check_texts(texts)
+        probabilities = self.predict_proba(texts)
+        normalized = self._normalizer().normalize_many(texts)
+        best = probabilities.argmax(axis=1) if len(texts) else np.zeros(0, dtype=int)
+        labels = self.classes_[best] if len(texts) else np.zeros(0, dtype=object)
+        confidence = probabilities.max(axis=1) if len(texts) else np.zeros(0)
         has_text = np.fromiter((bool(text) for text in normalized), dtype=bool, count=len(normalized))
-        in_scope = self._in_scope(normalized) & has_text
+        in_scope = (np.ones(len(texts), dtype=bool) if self.scope_ is None else self.scope_.predict(normalized)) & has_text
         thresholds = self.review_thresholds() if min_confidence is None else float(min_confidence)
         needs_review = review_flags(labels, confidence, thresholds) | ~in_scope
         return Decisions(labels, confidence, probabilities, needs_review, in_scope, has_text)
 
-    def _in_scope(self, normalized: list[str]) -> np.ndarray:
-        scope = getattr(self, "scope_", None)
-        if scope is None:
-            return np.ones(len(normalized), dtype=bool)
-        return scope.predict(normalized)
-
     def review_thresholds(self) -> dict[str, float]:
         """The confidence below which a prediction of each label needs review."""
         self._check_fitted()
-        return dict(getattr(self, "review_thresholds_", {}) or {})
+        return dict(self.review_thresholds_ or {})
 
     def set_review_thresholds(self, thresholds: dict[str, float] | float) -> ITWorkClassifier:
-        """Replace the review thresholds: one number for every label, or a dict per label. Returns self.
-
-        >>> from classifier import load_model
-        >>> load_model().set_review_thresholds(0.75).review_thresholds()["ktlo"]
-        0.75
-        """
+        """Replace the review thresholds: one number for every label, or a dict per label. Returns self."""
         self._check_fitted()
         if not isinstance(thresholds, dict):
             thresholds = {str(label): thresholds for label in self.classes_}
         unknown = sorted(set(thresholds) - {str(label) for label in self.classes_})
         bad = {label: value for label, value in thresholds.items() if not is_probability(value)}
         if unknown or bad:
-            raise InputTextError(
+            raise InvalidValueError(
                 f"review thresholds must map labels {', '.join(map(str, self.classes_))} to numbers from 0 to 1; "
                 f"got unknown labels {unknown} and bad values {bad}"
             )
         self.review_thresholds_ = {**self.review_thresholds(), **{k: float(v) for k, v in thresholds.items()}}
         return self
 
-    def decision_terms(
-        self, normalized: str, label: str, n_terms: int = 5, text: str | None = None
-    ) -> list[tuple[str, float]]:
-        """The word features of one normalized text that pushed it most towards ``label``.
+    def decision_terms(self, text: str, label: Hashable, n_terms: int = 5) -> list[tuple[str, float]]:
+        """The word features of one raw text that pushed it most towards ``label``, with their weights.
 
         With adapted registers, a word's weight is its shared weight plus its
-        register weights in proportion to how much the raw ``text`` reads like
-        each register (``text`` defaults to ``normalized``).
+        register weights in proportion to how much ``text`` reads like each
+        register.
         """
-        pipeline = self.pipeline_
-        adapted = self._adapted_features()
-        word = pipeline.named_steps["features"] if adapted is None else adapted.word_
-        features = word.transform([normalized]).tocsr()
-        if features.nnz == 0:
+        self._check_fitted()
+        features = self.pipeline_.named_steps["features"]
+        adaptation = features if isinstance(features, RegisterAdaptation) else None
+        word = features if adaptation is None else adaptation.word_
+        values = word.transform([text]).tocsr()
+        if values.nnz == 0:
             return []
-        coef = _linear_coefficients(pipeline.named_steps["classifier"], len(self.classes_))
+        coef = _linear_coefficients(self.pipeline_.named_steps["classifier"], len(self.classes_))
         row = list(self.classes_).index(label)
         direction = coef[row] - coef.mean(axis=0)
-        n_words = features.shape[1]
-        if adapted is not None:  # fold each register's copy into the shared weights: [w, r1 * w, r1, r2 * w, r2 ...]
-            weights = adapted.register_weights([normalized if text is None else text])[0]
-            blocks = direction[n_words:].reshape(len(weights), n_words + 1)[:, :n_words]
-            direction = direction[:n_words] + weights @ blocks
-        if self._feature_names is None:
-            self._feature_names = word.get_feature_names_out()
-        contributions = features.data * direction[features.indices]
+        if adaptation is not None:
+            direction = adaptation.word_direction(direction, text)
+        names = word.get_feature_names_out()
+        contributions = values.data * direction[values.indices]
         order = np.argsort(-contributions, kind="stable")[:n_terms]
         return [
-            (_display_feature(self._feature_names[features.indices[i]]), round(float(contributions[i]), 4))
+            (_display_feature(names[values.indices[i]]), round(float(contributions[i]), 4))
             for i in order
             if contributions[i] > 0
         ]
 
     def classify(self, text: str, n_terms: int = 5) -> Prediction:
-        """Label one text and explain the decision.
-
-        >>> from classifier import load_model
-        >>> load_model().classify("Reset the VPN password for a locked-out user").label
-        'commodity_outsourceable'
-        """
+        """Label one text and explain the decision with the terms that pushed it there."""
         if not isinstance(text, str):
             raise TypeError(f"classify takes one str, got {type(text).__name__}; use predict() for lists")
-        self._check_fitted()
-        normalized = self._get_normalizer()(text)
-        decided = self._decide([normalized], self._to_label_priors(self._raw_probabilities([text])), None)
-        label = str(decided.labels[0])
+        decided = self.decide([text])
+        label = decided.labels[0]
         return Prediction(
             text=text,
-            label=label,
+            label=str(label),
             confidence=float(decided.confidence[0]),
             probabilities={str(c): float(p) for c, p in zip(self.classes_, decided.probabilities[0])},
-            top_terms=self.decision_terms(normalized, label, n_terms, text=text) if normalized else [],
+            top_terms=self.decision_terms(text, label, n_terms) if decided.has_text[0] else [],
             has_text=bool(decided.has_text[0]),
             needs_review=bool(decided.needs_review[0]),
             in_scope=bool(decided.in_scope[0]),
@@ -516,12 +473,34 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
+def _check_labels(labels: object, n_texts: int) -> np.ndarray:
+    """Labels as a 1-D array, one hashable, non-missing value per text, at least two different ones."""
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(f"labels must be a list with one label per text, got a single {type(labels).__name__}")
+    values = list(labels.tolist() if hasattr(labels, "tolist") else labels)
+    if len(values) != n_texts:
+        raise InputTextError(f"got {n_texts} texts but {len(values)} labels; give one label per text")
+    bad = [i for i, value in enumerate(values) if value is None or value != value or not isinstance(value, Hashable)]
+    if bad:
+        shown = ", ".join(f"{index} ({_describe(values[index])})" for index in bad[:10])
+        raise InputTextError(f"labels must not be missing; {len(bad)} are, at positions {shown}. Drop those rows")
+    array = np.asarray(values)
+    if array.ndim != 1:
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+    if len(np.unique(array)) < 2:
+        raise InputTextError(f"training needs at least two different labels, got only {np.unique(array).tolist()}")
+    return array
+
+
+def _two_columns(scores: np.ndarray) -> np.ndarray:
+    """Decision scores with one column per class: two classes get one score, for the second; softmax([0, s])."""
+    return np.column_stack([np.zeros_like(scores), scores]) if scores.ndim == 1 else scores
+
+
 def _linear_coefficients(classifier, n_classes: int) -> np.ndarray:
     """Coefficients of shape (n_classes, n_features) of a fitted linear classifier."""
-    if hasattr(classifier, "calibrated_classifiers_"):
-        coef = np.mean([c.estimator.coef_ for c in classifier.calibrated_classifiers_], axis=0)
-    else:
-        coef = classifier.coef_
+    coef = classifier.coef_
     if coef.shape[0] == 1 and n_classes == 2:
         coef = np.vstack([-coef[0], coef[0]])
     return np.asarray(coef)

@@ -35,9 +35,11 @@ import re
 import threading
 from collections.abc import Iterable
 
+from sklearn.base import BaseEstimator, TransformerMixin
+
 from classifier import spacy_resources
 
-__all__ = ["TextNormalizer", "MASK_TOKENS", "STOP_WORDS", "TIME_WORDS", "split_batch"]
+__all__ = ["TextNormalizer", "NormalizeTexts", "MASK_TOKENS", "STOP_WORDS", "TIME_WORDS", "split_batch"]
 
 MASK_TOKENS = ("<num>", "<ver>", "<ip>", "<url>", "<email>", "<path>", "<file>", "<ticket>", "<host>")
 
@@ -372,3 +374,32 @@ class TextNormalizer:
     def __repr__(self) -> str:
         settings = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
         return f"TextNormalizer({settings})"
+
+
+class NormalizeTexts(TransformerMixin, BaseEstimator):
+    """A scikit-learn transformer from raw texts to their normalized strings (for pipelines of other vectorizers).
+
+    >>> NormalizeTexts().fit_transform(["Restarted the print spoolers"])
+    ['restart print spoolers']
+    """
+
+    def __init__(self, *, lemmatize: bool = True, remove_stop_words: bool = True, mask: bool = True) -> None:
+        self.lemmatize = lemmatize
+        self.remove_stop_words = remove_stop_words
+        self.mask = mask
+
+    def fit(self, texts, y=None) -> NormalizeTexts:
+        return self
+
+    def transform(self, texts) -> list[str]:
+        from classifier.predictions import check_texts
+
+        normalizer = TextNormalizer(lemmatize=self.lemmatize, remove_stop_words=self.remove_stop_words, mask=self.mask)
+        return normalizer.normalize_many(check_texts(texts))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = False
+        return tags

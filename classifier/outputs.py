@@ -40,7 +40,7 @@ def check_output_target(
     target = Path(path)
     if directory:
         _check_not_a_file(target, what)
-    _refuse_existing([target], overwrite, what, "directory" if directory else "path")
+    _refuse_existing([target], overwrite, what, "path")
     return target
 
 

@@ -2,16 +2,17 @@
 
 A bundle is a directory holding
 
-* ``model.skops`` — the fitted scikit-learn pipeline in skops' format, which
-  rebuilds objects from an allow-list of types and never unpickles;
+* ``model.skops`` — the classifier's fitted state (the attributes listed in
+  :data:`~classifier.model.FITTED_STATE`) in skops' format, which rebuilds
+  objects from an allow-list of types and never unpickles;
 * ``config.json`` — the classifier's parameters, classes and format version;
 * ``card.json`` — the model card as data, including the SHA-256 of the files
   above, checked on every load;
 * ``MODEL_CARD.md`` — the same card for people.
 
 Loading never runs code from the bundle: a file that would need any type
-outside skops' trusted defaults and the few scikit-learn calibration classes
-listed in ``TRUSTED_EXTRA_TYPES`` is refused with :class:`ModelLoadError`.
+outside skops' trusted defaults and the few classes
+listed in ``TRUSTED_TYPES`` is refused with :class:`ModelLoadError`.
 Bundles are written to a temporary directory beside the target and renamed
 into place, so an interrupted save leaves any earlier bundle whole.
 """
@@ -26,24 +27,27 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from classifier.errors import InvalidValueError, ModelLoadError
-from classifier.model import ITWorkClassifier
-from classifier.priors import check_priors
+from classifier.errors import ModelLoadError
+from classifier.model import FITTED_STATE, ITWorkClassifier
 
 __all__ = ["load_model", "save_model", "check_bundle_target", "default_model_path", "FORMAT_VERSION", "file_sha256"]
 
-FORMAT_VERSION = 2
-# scikit-learn's own calibration classes and the splitter calibration was
-# fitted with, which skops does not list by default, and this package's own
-# register-adaptation steps; they hold arrays, ints, floats and scikit-learn
-# estimators and run no code of the file's choosing.
-TRUSTED_EXTRA_TYPES = (
-    "sklearn.model_selection._split.StratifiedKFold",
+FORMAT_VERSION = 3
+# Types outside skops' trusted defaults that a bundle may hold: scikit-learn's
+# calibration classes (a calibrator over a frozen estimator of given scores), and this
+# package's own feature blocks and detectors. They hold arrays, numbers,
+# strings and scikit-learn estimators and run no code of the file's choosing.
+TRUSTED_TYPES = (
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "classifier.calibration.GivenScores",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.calibration._TemperatureScaling",
-    "classifier.registers.AdaptedFeatures",
+    "classifier.word_tfidf.WordTfidf",
+    "classifier.normalize.NormalizeTexts",
+    "classifier.registers.RegisterAdaptation",
     "classifier.registers.RegisterDetector",
+    "classifier.scope.ScopeDetector",
 )
 MODEL_FILE = "model.skops"
 CONFIG_FILE = "config.json"
@@ -106,28 +110,12 @@ def save_model(
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a bundle is an ordinary directory
     try:
-        scope = getattr(model, "scope_", None)
-        sio.dump(
-            {
-                "pipeline": model.pipeline_,
-                "scope": None if scope is None else {"params": scope.get_params(), "state": scope.get_state()},
-            },
-            staging / MODEL_FILE,
-        )
+        sio.dump({name: getattr(model, name) for name in FITTED_STATE}, staging / MODEL_FILE)
         config = {
             "format_version": FORMAT_VERSION,
             "estimator": "ITWorkClassifier",
             "params": _json_params(model.get_params()),
             "classes": [str(label) for label in model.classes_],
-            "calibration_method": model.calibration_method_,
-            "calibration_report": model.calibration_report_,
-            "review_thresholds": model.review_thresholds(),
-            "review_tuning": model.review_tuning_,
-            "training_priors": [float(value) for value in model._training_priors()],
-            "label_priors": None
-            if getattr(model, "label_priors_", None) is None
-            else [float(value) for value in model.label_priors_],
-            "register_priors": getattr(model, "register_priors_", None) or {},
             "versions": _versions(),
         }
         (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -196,43 +184,6 @@ def _check_versions(saved: dict, path: Path) -> None:
             )
 
 
-def _register_priors(value: object, classes, bundle: Path) -> dict[str, dict[str, float]]:
-    if not isinstance(value, dict):
-        raise ModelLoadError(f"{bundle / CONFIG_FILE} holds invalid register priors {value!r}; train the model again")
-    try:
-        return {
-            str(register): dict(zip(map(str, classes), check_priors(mix, classes).tolist()))
-            for register, mix in value.items()
-        }
-    except (InvalidValueError, AttributeError, TypeError) as error:
-        raise ModelLoadError(
-            f"{bundle / CONFIG_FILE} holds invalid register priors ({error}); train the model again"
-        ) from error
-
-
-def _priors_array(value: object, n_classes: int, bundle: Path):
-    import numpy as np
-
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        array = np.zeros(0)
-    if array.shape != (n_classes,) or not np.all(array > 0):
-        raise ModelLoadError(f"{bundle / CONFIG_FILE} holds invalid label priors {value!r}; train the model again")
-    return array
-
-
-def _load_scope(state: dict, bundle: Path):
-    from classifier.scope import ScopeDetector
-
-    try:
-        return ScopeDetector.from_state(state["params"], state["state"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ModelLoadError(
-            f"{bundle / MODEL_FILE} holds a damaged scope detector ({error}); train the model again"
-        ) from error
-
-
 def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     """Load a model bundle; with no path, the shipped default model.
 
@@ -245,7 +196,7 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     ['commodity_outsourceable']
     """
     import skops.io as sio
-    from sklearn.pipeline import Pipeline
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     bundle = default_model_path() if path is None else Path(path)
     if not bundle.is_dir():
@@ -275,27 +226,20 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
             f"this version reads format {FORMAT_VERSION} for ITWorkClassifier. Retrain it with itwork train"
         )
     _check_versions(config.get("versions", {}), bundle)
-    try:
-        untrusted = sio.get_untrusted_types(file=bundle / MODEL_FILE)
-    except Exception as error:
+    try:  # one pass: skops refuses any type outside its defaults and TRUSTED_TYPES while reading
+        content = sio.load(bundle / MODEL_FILE, trusted=list(TRUSTED_TYPES))
+    except UntrustedTypesFoundException as error:
         raise ModelLoadError(
-            f"{bundle / MODEL_FILE} is not a readable skops file ({error}); train the model again"
+            f"refusing to load {bundle / MODEL_FILE}: it asks for types that are not trusted ({error}); "
+            "a model file could run code through them. Use a bundle written by itwork train"
         ) from error
-    untrusted = [name for name in untrusted if name not in TRUSTED_EXTRA_TYPES]
-    if untrusted:
-        raise ModelLoadError(
-            f"refusing to load {bundle / MODEL_FILE}: it asks for types that are not trusted "
-            f"({', '.join(untrusted[:5])}); a model file could run code through them. "
-            "Use a bundle written by itwork train"
-        )
-    try:
-        content = sio.load(bundle / MODEL_FILE, trusted=list(TRUSTED_EXTRA_TYPES))
     except Exception as error:
         raise ModelLoadError(f"{bundle / MODEL_FILE} cannot be loaded ({error}); train the model again") from error
-    pipeline = content.get("pipeline") if isinstance(content, dict) else None
-    if not isinstance(pipeline, Pipeline) or list(pipeline.named_steps) != ["features", "classifier"]:
+    if not isinstance(content, dict) or set(content) != set(FITTED_STATE):
+        found = sorted(content) if isinstance(content, dict) else type(content).__name__
         raise ModelLoadError(
-            f"{bundle / MODEL_FILE} does not hold an it-work-classifier pipeline; use a bundle written by itwork train"
+            f"{bundle / MODEL_FILE} does not hold an it-work-classifier's fitted state (found {found}); "
+            "use a bundle written by itwork train"
         )
     params = {
         key: tuple(value) if isinstance(value, list) else value for key, value in config.get("params", {}).items()
@@ -306,20 +250,8 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
         raise ModelLoadError(
             f"{bundle / CONFIG_FILE} has parameters this version does not know ({error}); retrain the model"
         ) from error
-    model.pipeline_ = pipeline
-    model.adapted_registers_ = tuple(getattr(pipeline.named_steps["features"], "adapted_", ()))
-    model.classes_ = pipeline.classes_
-    model.calibration_method_ = config.get("calibration_method", "none")
-    model.calibration_report_ = config.get("calibration_report", {})
-    model.review_thresholds_ = {str(k): float(v) for k, v in (config.get("review_thresholds") or {}).items()}
-    model.review_tuning_ = config.get("review_tuning", {})
-    for name in ("training_priors", "label_priors"):
-        value = config.get(name)
-        setattr(model, f"{name}_", None if value is None else _priors_array(value, len(model.classes_), bundle))
-    model.register_priors_ = _register_priors(config.get("register_priors") or {}, model.classes_, bundle)
-    if content.get("scope") is not None:
-        model.scope_ = _load_scope(content["scope"], bundle)
-    model._feature_names = None
+    for name in FITTED_STATE:
+        setattr(model, name, content[name])
     model.card_ = card
     model.path_ = bundle
     return model

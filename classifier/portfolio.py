@@ -132,11 +132,11 @@ def analyze_portfolio(
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"analyze_portfolio needs a pandas DataFrame, got {type(df).__name__}; see read_table")
     groups = _as_list(group_by)
-    needed = {"--text-column": text_column}
+    needed = {"text_column": text_column}
     if hours_column is not None:
-        needed["--hours-column"] = hours_column
+        needed["hours_column"] = hours_column
     for column in groups:
-        check_columns(df, {"--group-by": column}, source)
+        check_columns(df, {"group_by": column}, source)
     check_columns(df, needed, source)
     clashes = [column for column in output_columns() if column in df.columns]
     if clashes:

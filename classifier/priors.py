@@ -29,12 +29,11 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Self
-
 import numpy as np
 
 from classifier.errors import InvalidValueError
 from classifier.predictions import check_texts
+from classifier.registers import MIN_REGISTER_EXAMPLES
 
 __all__ = [
     "adjust_to_priors",
@@ -46,8 +45,6 @@ __all__ = [
     "MIN_ESTIMATED_PRIOR",
 ]
 
-#: A register needs this many training examples for its label mix to be kept.
-MIN_REGISTER_EXAMPLES = 30
 MIN_ESTIMATED_PRIOR = 0.001  # the least share estimate_label_priors gives a label
 
 
@@ -159,20 +156,21 @@ class LabelPriorsMixin:
         priors = priors / priors.sum()
         return {str(label): round(float(value), 6) for label, value in zip(self.classes_, priors)}
 
-    def set_label_priors(self, priors: dict[str, float] | str | None) -> Self:
+    def set_label_priors(self, priors: dict[str, float] | str | None):
         """Adjust probabilities to the label proportions of the data you score; ``None`` undoes it. Returns self.
 
         ``priors`` is a dict of label to share, or the name of a register in
         ``register_priors_`` (the label mix of that kind of text in training):
         ``"ticket"`` for a service-desk export.
 
-        >>> from classifier import load_model
-        >>> model = load_model().set_label_priors(
-        ...     {"business_enabling": 0.01, "commodity_outsourceable": 0.8, "ktlo": 0.19})
-        >>> model.predict(["wants to share the spring offers with you accept decline"])
-        ['commodity_outsourceable']
-        >>> model.set_label_priors("ticket").label_priors_.round(3).tolist()
-        [0.012, 0.633, 0.355]
+        >>> from classifier import ITWorkClassifier
+        >>> model = ITWorkClassifier(scope_quantile=None).fit(
+        ...     ["reset my password", "unlock account, reset password", "patch our claims app",
+        ...      "fix the billing batch job"], ["commodity", "commodity", "ktlo", "ktlo"])
+        >>> model.set_label_priors({"commodity": 0.2, "ktlo": 0.8}).label_priors_.tolist()
+        [0.2, 0.8]
+        >>> model.predict(["password"])
+        ['ktlo']
         """
         self._check_fitted()
         if isinstance(priors, str):

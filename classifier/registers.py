@@ -6,7 +6,7 @@ for; "design" in a task statement usually means new systems. "Wants to access
 ... accept decline" is a notification, "as a buyer I want ..." a user story.
 One set of word weights has to average these readings.
 
-:class:`AdaptedFeatures` implements feature augmentation (Daumé III,
+:class:`RegisterAdaptation` implements feature augmentation (Daumé III,
 "Frustratingly easy domain adaptation", ACL 2007): besides the shared copy of
 every word feature, each *adapted* register (by default ``ticket``) gets a
 copy that is non-zero only for texts of that register, plus a bias column. The
@@ -18,12 +18,13 @@ column). When predicting it is not: a :class:`RegisterDetector`, trained on the
 same texts' raw lower-cased words, stop words, inflections and punctuation
 kept (they mark the kind of text: "wants" and "thanks," against "as a ... so
 that" and "ensure."), estimates it, and the register copy is scaled by that
-probability. Its words are the whitespace chunks :class:`FastTfidf` already
-splits texts into, so the fast route gets them from the same pass. To the
-detector, all registers that are not adapted are one class, ``"(other)"``.
+probability. Its words are the texts' lower-cased whitespace chunks, counted
+by a :class:`~classifier.word_tfidf.WordTfidf` with ``normalize=False``. To
+the detector, all registers that are not adapted are one class, ``"(other)"``.
 
-Pipeline inputs are pairs ``(normalized text, raw text)``: the word features
-read the first, the detector the second.
+Both read raw texts; :class:`RegisterAdaptation` owns the layout of its
+columns, and :meth:`RegisterAdaptation.word_direction` folds a linear model's
+coefficients over that layout back onto the word features (for explanations).
 
 >>> detector = RegisterDetector(min_df=1).fit(
 ...     ["hi please reset my password thanks", "printer jammed again pls help",
@@ -42,13 +43,17 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["AdaptedFeatures", "RegisterDetector", "known_registers", "OTHER_REGISTERS"]
+from classifier.predictions import check_texts
+from classifier.word_tfidf import WordTfidf
+
+__all__ = ["RegisterAdaptation", "RegisterDetector", "known_registers", "OTHER_REGISTERS", "MIN_REGISTER_EXAMPLES"]
 
 OTHER_REGISTERS = "(other)"  # the detector's class for every register that is not adapted
+#: A register needs this many training examples to be adapted, or for its label mix to be kept.
+MIN_REGISTER_EXAMPLES = 30
 
 
 def known_registers(registers: Sequence[object]) -> list[str | None]:
@@ -60,6 +65,25 @@ def known_registers(registers: Sequence[object]) -> list[str | None]:
     return [value.strip() if isinstance(value, str) and value.strip() else None for value in registers]
 
 
+def registers_to_adapt(
+    wanted: tuple[str, ...], registers: Sequence[object] | None, min_examples: int = MIN_REGISTER_EXAMPLES
+) -> tuple[str, ...]:
+    """The registers of ``wanted`` with at least ``min_examples`` examples, if there are others to tell them from.
+
+    >>> registers_to_adapt(("ticket",), ["ticket"] * 3 + ["story"], min_examples=3)
+    ('ticket',)
+    >>> registers_to_adapt(("ticket",), ["ticket"] * 3, min_examples=3)
+    ()
+    """
+    if registers is None or not wanted:
+        return ()
+    known = known_registers(registers)
+    counts = {name: known.count(name) for name in set(known) - {None}}
+    if len(counts) < 2:
+        return ()
+    return tuple(name for name in wanted if counts.get(name, 0) >= min_examples)
+
+
 class RegisterDetector(ClassifierMixin, BaseEstimator):
     """Estimate the register (kind of text) of raw texts from their lower-cased whitespace-separated words.
 
@@ -68,18 +92,18 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
     C : float, default 10.0
         Inverse regularization strength of the logistic regression.
     min_df : int, default 2
-        Ignore word n-grams seen in fewer training texts.
+        Ignore words seen in fewer training texts.
 
     Attributes
     ----------
-    vectorizer_ : TfidfVectorizer
+    vectorizer_ : WordTfidf
         TF-IDF of the lower-cased whitespace chunks of the raw texts.
     classifier_ : LogisticRegression
     classes_ : ndarray of str
         The registers, in the order of :meth:`predict_proba`'s columns.
     """
 
-    def __init__(self, C: float = 10.0, min_df: int = 2) -> None:
+    def __init__(self, *, C: float = 10.0, min_df: int = 2) -> None:
         self.C = C
         self.min_df = min_df
 
@@ -87,10 +111,8 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
         """Fit on raw texts and their registers (at least two different ones). Returns self."""
         if len(set(registers)) < 2:
             raise ValueError(f"a register detector needs at least two registers, got {sorted(set(registers))}")
-        self.vectorizer_ = TfidfVectorizer(
-            analyzer="word", token_pattern=r"\S+", min_df=self.min_df, sublinear_tf=True, dtype=np.float32
-        )
-        features = self.vectorizer_.fit_transform(list(texts))
+        self.vectorizer_ = WordTfidf(ngram_range=(1, 1), min_df=self.min_df, normalize=False)
+        features = self.vectorizer_.fit_transform(texts)
         self.classifier_ = LogisticRegression(C=self.C, max_iter=3000).fit(features, list(registers))
         self.classes_ = self.classifier_.classes_
         return self
@@ -98,19 +120,24 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of each register, shape ``(n_texts, n_registers)``, columns in ``classes_`` order."""
         check_is_fitted(self, "classifier_")
-        return self.classifier_.predict_proba(self.vectorizer_.transform(list(texts)))
+        return self.classifier_.predict_proba(self.vectorizer_.transform(texts))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
 
 
-class AdaptedFeatures(TransformerMixin, BaseEstimator):
+class RegisterAdaptation(TransformerMixin, BaseEstimator):
     """Word TF-IDF features plus one scaled copy and bias per adapted register (feature augmentation).
 
-    Input: a list of ``(normalized text, raw text)`` pairs. Output columns: the
-    shared word features, then for each register in ``adapted_`` its copy of
-    them and its bias column.
+    Input: raw texts. Output columns: the shared word features, then for each
+    register in ``adapted_`` its copy of them and its bias column.
 
     Parameters
     ----------
-    word : TfidfVectorizer
+    word : WordTfidf
         The word features (an unfitted template, cloned in ``fit``).
     registers : tuple of str
         Registers to adapt; those with training examples are kept in ``adapted_``.
@@ -119,59 +146,53 @@ class AdaptedFeatures(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    word_ : TfidfVectorizer
+    word_ : WordTfidf
     detector_ : RegisterDetector
     adapted_ : tuple of str
     """
 
-    def __init__(self, word=None, registers: tuple[str, ...] = ("ticket",), detector=None) -> None:
+    def __init__(self, *, word=None, registers: tuple[str, ...] = ("ticket",), detector=None) -> None:
         self.word = word
         self.registers = registers
         self.detector = detector
 
-    def fit(self, pairs, y=None, registers: Sequence[object] | None = None) -> AdaptedFeatures:
-        self._fit(*_split(pairs), registers)
+    def fit(self, texts: Sequence[str], y=None, registers: Sequence[object] | None = None) -> RegisterAdaptation:
+        self.fit_transform(texts, y, registers=registers)
         return self
 
-    def fit_transform(self, pairs, y=None, registers: Sequence[object] | None = None) -> sp.csr_matrix:
+    def fit_transform(self, texts: Sequence[str], y=None, registers: Sequence[object] | None = None) -> sp.csr_matrix:
         """Fit, and augment the training texts by their *given* registers (estimated where missing)."""
-        normalized, raw = _split(pairs)
-        known = self._fit(normalized, raw, registers)
-        weights = np.array([[value == name for name in self.adapted_] for value in known], dtype=np.float32)
-        weights = weights.reshape(len(known), len(self.adapted_))
-        missing = [index for index, value in enumerate(known) if value is None]
-        if missing and self.adapted_:
-            weights[missing] = self.register_weights([raw[index] for index in missing])
-        return self.augment(self.word_.transform(normalized), weights)
-
-    def _fit(self, normalized: list[str], raw: list[str], registers) -> list[str | None]:
-        if registers is None or len(registers) != len(normalized):
-            raise ValueError("AdaptedFeatures.fit needs one register (or None) per text")
+        texts = check_texts(texts)
+        if registers is None or len(registers) != len(texts):
+            raise ValueError("RegisterAdaptation.fit needs one register (or None) per text")
         known = known_registers(registers)
-        self.word_ = clone(self.word if self.word is not None else TfidfVectorizer()).fit(normalized)
+        self.word_ = clone(self.word if self.word is not None else WordTfidf())
+        words = self.word_.fit(texts).transform(texts)  # canonical CSR (sorted indices), as predicting sees it
         labelled = [index for index, value in enumerate(known) if value is not None]
         present = {known[index] for index in labelled}
         self.adapted_ = tuple(name for name in self.registers if name in present)
         self.detector_ = clone(self.detector if self.detector is not None else RegisterDetector())
         if self.adapted_:  # the other registers are one class to the detector: fewer classes, a 7x faster fit
             targets = [known[index] if known[index] in self.adapted_ else OTHER_REGISTERS for index in labelled]
-            self.detector_.fit([raw[index] for index in labelled], targets)
-        return known
+            self.detector_.fit([texts[index] for index in labelled], targets)
+        weights = np.array([[value == name for name in self.adapted_] for value in known], dtype=np.float32)
+        weights = weights.reshape(len(known), len(self.adapted_))
+        missing = [index for index, value in enumerate(known) if value is None]
+        if missing and self.adapted_:
+            weights[missing] = self.register_weights([texts[index] for index in missing])
+        return self._augment(words, weights)
 
     def register_weights(self, texts: Sequence[str]) -> np.ndarray:
         """The detector's probability of each adapted register for raw texts, shape ``(n, len(adapted_))``."""
         check_is_fitted(self, "adapted_")
         if not self.adapted_:
             return np.zeros((len(texts), 0), dtype=np.float32)
-        return self.register_weights_of(self.detector_.vectorizer_.transform(list(texts)))
-
-    def register_weights_of(self, detector_features: sp.spmatrix) -> np.ndarray:
-        """:meth:`register_weights` from the detector's features (``FastTfidf.transform_with_chunks`` gives them)."""
-        probabilities = self.detector_.classifier_.predict_proba(detector_features)
+        probabilities = self.detector_.predict_proba(texts)
         columns = [list(self.detector_.classes_).index(name) for name in self.adapted_]
         return probabilities[:, columns].astype(np.float32)
 
-    def augment(self, features: sp.spmatrix, weights: np.ndarray) -> sp.csr_matrix:
+    @staticmethod
+    def _augment(features: sp.spmatrix, weights: np.ndarray) -> sp.csr_matrix:
         """``[features, w1 * features, w1, w2 * features, w2, ...]`` for register weights ``w``."""
         features = sp.csr_matrix(features, dtype=np.float32)
         blocks = [features]
@@ -180,10 +201,22 @@ class AdaptedFeatures(TransformerMixin, BaseEstimator):
             blocks += [sp.diags(weight) @ features, sp.csr_matrix(weight[:, None])]
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
-    def transform(self, pairs) -> sp.csr_matrix:
-        """Augment texts by their *estimated* registers."""
-        normalized, raw = _split(pairs)
-        return self.augment(self.word_.transform(normalized), self.register_weights(raw))
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Augment raw texts by their *estimated* registers."""
+        check_is_fitted(self, "adapted_")
+        texts = check_texts(texts)
+        return self._augment(self.word_.transform(texts), self.register_weights(texts))
+
+    def word_direction(self, direction: np.ndarray, text: str) -> np.ndarray:
+        """Fold a weight vector over this block's columns onto the word features, for one raw ``text``.
+
+        A word's weight is its shared weight plus each register copy's weight
+        times how much ``text`` reads like that register.
+        """
+        n_words = len(self.word_.get_feature_names_out())
+        weights = self.register_weights([text])[0]
+        blocks = np.asarray(direction[n_words:]).reshape(len(weights), n_words + 1)[:, :n_words]
+        return direction[:n_words] + weights @ blocks
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         words = self.word_.get_feature_names_out()
@@ -195,7 +228,8 @@ class AdaptedFeatures(TransformerMixin, BaseEstimator):
             ]
         return np.concatenate(names)
 
-
-def _split(pairs) -> tuple[list[str], list[str]]:
-    pairs = list(pairs)
-    return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags

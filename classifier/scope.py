@@ -34,8 +34,8 @@ share of texts like the corpus falls below it, and corpus texts do not look
 more in scope than new ones. Scoring sums dictionary look-ups of each text's
 tokens (about 0.3 s per 50,000 ticket-length texts).
 
-The learned state is plain arrays and floats (:meth:`ScopeDetector.get_state`),
-so a model bundle can store it without custom classes.
+The learned state is plain arrays and floats; its vocabulary is stored as one
+newline-separated string (``__getstate__``), so a model bundle stays small.
 
 >>> corpus = ["restart print spooler server", "reset password user account",
 ...           "vpn down user laptop", "patch server database", "user not login vpn"]
@@ -59,12 +59,12 @@ from sklearn.model_selection import KFold
 from classifier import spacy_resources
 from classifier.errors import NotFittedError
 from classifier.normalize import STOP_WORDS, mask_token
+from classifier.predictions import check_texts
 
 __all__ = ["ScopeDetector", "COURTESY_WORDS"]
 
 # Background entries that may be a number, URL, path, host, id...: only these go through mask_token.
 _MASK_CANDIDATE = re.compile(r"[\d./\\@:#_-]")
-_STATE_KEYS = ("vocabulary_", "weights_", "unseen_weight_", "threshold_", "n_corpus_tokens_")
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,8 +87,6 @@ def _background_log_probs() -> dict[str, float]:
 
 
 def _check_normalized(texts: object) -> list[str]:
-    from classifier.model import check_texts
-
     return check_texts(texts, name="normalized_texts")
 
 
@@ -219,7 +217,7 @@ class ScopeDetector(BaseEstimator):
     def _check_fitted(self) -> None:
         if not hasattr(self, "threshold_"):
             raise NotFittedError(
-                "this ScopeDetector is not fitted yet; call fit(normalized_texts) or from_state(params, state) first"
+                "this ScopeDetector is not fitted yet; call fit(normalized_texts) first"
             )
 
     def score_samples(self, normalized_texts: Sequence[str]) -> np.ndarray:
@@ -248,44 +246,18 @@ class ScopeDetector(BaseEstimator):
         totals += self.pseudo_tokens * self.unseen_weight_
         return totals / np.maximum(n_tokens + self.pseudo_tokens, 1.0), n_tokens
 
-    def get_state(self) -> dict[str, object]:
-        """The learned state as a str, floats, an int and a float array (for a model bundle)."""
-        self._check_fitted()
-        return {
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: BaseEstimator hands out the live __dict__
+        state.pop("_weight_of", None)  # a lookup dict rebuilt on first use
+        if "vocabulary_" in state:
             # One newline-separated str (tokens never hold whitespace): a fixed-width numpy str array
             # would pad every token to the longest one.
-            "vocabulary_": "\n".join(self.vocabulary_.tolist()),
-            "weights_": np.asarray(self.weights_, dtype=np.float64),
-            "unseen_weight_": float(self.unseen_weight_),
-            "threshold_": float(self.threshold_),
-            "n_corpus_tokens_": int(self.n_corpus_tokens_),
-        }
+            state["vocabulary_"] = "\n".join(np.asarray(state["vocabulary_"]).tolist())
+        return state
 
-    @classmethod
-    def from_state(cls, params: dict[str, object], state: dict[str, object]) -> ScopeDetector:
-        """Rebuild a fitted detector from ``get_params()`` and :meth:`get_state` output."""
-        missing = [key for key in _STATE_KEYS if key not in state]
-        if missing:
-            raise ValueError(
-                f"scope detector state is missing {', '.join(missing)}; "
-                f"it has {', '.join(sorted(state)) or 'no keys'}. Save it with get_state()"
-            )
-        # A detector saved before courtesy words existed was fitted without dropping any.
-        detector = cls(**{"courtesy_words": (), **params})
-        detector.courtesy_words = tuple(detector.courtesy_words)
-        vocabulary = state["vocabulary_"]
-        if isinstance(vocabulary, str):
-            vocabulary = vocabulary.split("\n") if vocabulary else []
-        vocabulary = np.asarray(vocabulary, dtype=str)
-        weights = np.asarray(state["weights_"], dtype=np.float64)
-        if vocabulary.ndim != 1 or vocabulary.shape != weights.shape:
-            raise ValueError(
-                f"scope detector state has {vocabulary.shape} vocabulary entries but {weights.shape} weights; "
-                "they must be two 1-D arrays of the same length"
-            )
-        detector.vocabulary_ = vocabulary
-        detector.weights_ = weights
-        detector.unseen_weight_ = float(state["unseen_weight_"])
-        detector.threshold_ = float(state["threshold_"])
-        detector.n_corpus_tokens_ = int(state["n_corpus_tokens_"])
-        return detector
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        if isinstance(state.get("vocabulary_"), str):
+            vocabulary = state["vocabulary_"]
+            state["vocabulary_"] = np.asarray(vocabulary.split("\n") if vocabulary else [], dtype=str)
+        super().__setstate__(state)

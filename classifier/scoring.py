@@ -121,12 +121,12 @@ def score_frame(
 
 
 def _check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, source: str) -> None:
-    check_columns(frame, {"--text-column": text_column}, source)
+    check_columns(frame, {"text_column": text_column}, source)
     clashes = [column for column in output_columns(prefix) if column in frame.columns]
     if clashes:
         raise ColumnNotFoundError(
             f"{source} already has column(s) {', '.join(clashes)}, which scoring would overwrite; "
-            "use --prefix pred_ (prefix='pred_') to name the new columns differently"
+            "use prefix='pred_' to name the new columns differently"
         )
 
 
@@ -163,7 +163,7 @@ def _with_priors(model: ITWorkClassifier, priors, sample) -> tuple[ITWorkClassif
 def _sample_texts(input, text_column: str, chunk_size: int, encoding, prefix: str, source: str) -> list[str]:
     if str(input) == "-":
         raise InvalidValueError(
-            "priors='auto' (--priors auto) reads the input twice and cannot read standard input twice; "
+            "priors='auto' reads the input twice and cannot read standard input twice; "
             "save the input to a file, or give the priors as label=share pairs"
         )
     texts: list[str] = []

@@ -80,7 +80,7 @@ def _detect_encoding(path: Path, encoding: str | None) -> str:
     except UnicodeDecodeError as error:
         warnings.warn(
             f"{path} is not valid UTF-8 (byte {error.start}); reading it as cp1252/latin-1. "
-            "Pass --encoding (encoding=) if that is wrong.",
+            "Pass encoding=NAME if that is wrong.",
             stacklevel=3,
         )
         return "cp1252" if _decodes(path, "cp1252") else "latin-1"
@@ -148,7 +148,7 @@ def iter_table(
         raise
     except UnicodeDecodeError as error:
         raise TableReadError(
-            f"{name} cannot be decoded as {error.encoding} at byte {error.start}; pass --encoding (encoding=)"
+            f"{name} cannot be decoded as {error.encoding} at byte {error.start}; pass encoding=NAME"
         ) from error
     except pd.errors.EmptyDataError as error:
         raise TableReadError(f"{name} is empty: it has no header row; give a file with a header and rows") from error
@@ -165,13 +165,15 @@ def read_table(path: str | os.PathLike, encoding: str | None = None) -> pd.DataF
 
 
 def check_columns(frame: pd.DataFrame, columns: dict[str, str], source: str) -> None:
-    """Check that each needed column exists; ``columns`` maps the CLI option to the column name."""
-    for option, column in columns.items():
+    """Check that each needed column exists; ``columns`` maps the parameter name to the column name."""
+    for parameter, column in columns.items():
         if column not in frame.columns:
             available = [str(c) for c in frame.columns]
             guess = _guess_text_column(frame)
             hint = (
-                f" Use {option} {guess}." if guess and option == "--text-column" else f" Use {option} with one of them."
+                f" Use {parameter}={guess!r}."
+                if guess and parameter == "text_column"
+                else f" Use {parameter}=NAME with one of them."
             )
             raise ColumnNotFoundError(
                 f"column {column!r} not found in {source}; columns are: {', '.join(available) or '(none)'}.{hint}"

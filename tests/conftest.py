@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from classifier import ITWorkClassifier, load_model
+from classifier import ITWorkClassifier, load_model, save_model
 
 TINY = [
     ("Reset the password and unlock the account for a user", "commodity_outsourceable"),
@@ -40,6 +40,12 @@ def tiny_frame() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def fitted_model(tiny_frame) -> ITWorkClassifier:
     return ITWorkClassifier().fit(tiny_frame["text"].tolist(), tiny_frame["label"].tolist())
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(fitted_model, tmp_path_factory) -> str:
+    """The tiny model saved once per session: ``--model`` for CLI tests that need not load the shipped bundle."""
+    return str(save_model(fitted_model, tmp_path_factory.mktemp("bundle") / "tiny"))
 
 
 @pytest.fixture(scope="session")

@@ -1,66 +1,108 @@
+"""The ``itwork`` command line, in process: ``main([...])``, its exit code and what it printed.
+
+Commands run on the tiny model saved once per session (``tiny_bundle``); only
+the first test runs the shipped model through the CLI.
+"""
+
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from classifier.cli import main
+from classifier.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_predict_prints_label_confidence_and_terms(capsys):
-    assert main(["predict", "Reset the VPN password for a locked-out user"]) == 0
-    label, confidence, flag, terms, text = capsys.readouterr().out.strip().split("\t")
+def test_predict_with_the_shipped_model_prints_label_confidence_terms_and_flags(capsys):
+    texts = ["Reset the VPN password for a locked-out user", "Preheat the oven and fold in the flour", "hi, thanks!"]
+    assert main(["predict", *texts]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.strip().splitlines()]
+    label, confidence, flag, terms, text = rows[0]
     assert label == "commodity_outsourceable" and 0.34 < float(confidence) <= 1
     assert flag == "ok" and terms and text.startswith("Reset")
+    assert [row[2] for row in rows[1:]] == ["out of scope", "out of scope"]
 
 
-def test_predict_flags_text_out_of_scope_and_for_review(capsys):
-    assert main(["predict", "Preheat the oven and fold in the flour", "hi, thanks!"]) == 0
-    flags = [line.split("\t")[2] for line in capsys.readouterr().out.strip().splitlines()]
-    assert flags == ["out of scope", "out of scope"]
+def test_predict_prints_one_tab_separated_line_per_text(tiny_bundle, capsys):
+    assert main(["predict", "-m", tiny_bundle, "Reset the VPN password", "Patch our in-house claims application"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.strip().splitlines()]
+    assert [(row[0], row[4]) for row in rows] == [
+        ("commodity_outsourceable", "Reset the VPN password"),
+        ("ktlo", "Patch our in-house claims application"),
+    ]
+    assert all(0 <= float(row[1]) <= 1 and row[2] in ("ok", "review", "out of scope") for row in rows)
 
 
-def test_predict_json(capsys):
-    assert main(["predict", "--json", "Patch our in-house claims application", ""]) == 0
+def test_predict_json(tiny_bundle, capsys):
+    assert main(["predict", "--model", tiny_bundle, "--json", "Patch our in-house claims application", ""]) == 0
     result = json.loads(capsys.readouterr().out)
     assert [item["has_text"] for item in result] == [True, False]
 
 
-def test_score_writes_output_and_prints_shares(tmp_path, capsys):
+def test_missing_model_directory_is_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["predict", "-m", str(tmp_path / "nowhere"), "reset my password"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("itwork predict: error: model directory ")
+
+
+def test_score_writes_output_and_prints_shares(tiny_bundle, tmp_path, capsys):
     source = tmp_path / "in.csv"
     pd.DataFrame({"id": [1, 2], "task": ["reset my password", "build a customer app feature"]}).to_csv(
         source, index=False
     )
-    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--text-column", "task"]) == 0
+    arguments = ["score", str(source), "-o", str(tmp_path / "out.csv"), "--text-column", "task"]
+    assert main([*arguments, "-m", tiny_bundle]) == 0
     out = capsys.readouterr().out
     assert "scored 2 of 2 rows" in out and "business_enabling" in out
     assert len(pd.read_csv(tmp_path / "out.csv")) == 2
 
 
-def test_score_bad_column_is_one_line_and_exit_2(tmp_path, capsys):
+def test_score_bad_column_is_one_line_and_exit_2(tiny_bundle, tmp_path, capsys):
     source = tmp_path / "in.csv"
     pd.DataFrame({"id": [1], "description": ["patch the claims app"]}).to_csv(source, index=False)
-    assert main(["score", str(source), "-o", str(tmp_path / "out.csv")]) == 2
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "-m", tiny_bundle]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "column 'text' not found" in err and "--text-column description" in err
+    assert "column 'text' not found" in err and "Use --text-column description." in err
 
 
-def test_score_refuses_existing_output_without_overwrite(tmp_path, capsys):
+def test_score_refuses_existing_output_without_overwrite(tiny_bundle, tmp_path, capsys):
     source = tmp_path / "in.csv"
     pd.DataFrame({"text": ["reset my password"]}).to_csv(source, index=False)
     (tmp_path / "out.csv").write_text("old")
-    assert main(["score", str(source), "-o", str(tmp_path / "out.csv")]) == 2
-    assert "--overwrite" in capsys.readouterr().err
-    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--overwrite", "-q"]) == 0
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "-m", tiny_bundle]) == 2
+    assert "already exists; pass --overwrite or choose another path" in capsys.readouterr().err
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--overwrite", "-q", "-m", tiny_bundle]) == 0
     assert "label" in (tmp_path / "out.csv").read_text()
 
 
-def test_train_then_evaluate(tiny_csv, tmp_path, capsys):
-    assert main(["train", str(tiny_csv), "-o", str(tmp_path / "m"), "--folds", "2"]) == 0
+def test_train_then_evaluate_with_model_option_and_legacy_positional(tiny_csv, tmp_path, capsys):
+    model = str(tmp_path / "m")
+    assert main(["train", str(tiny_csv), "-o", model, "--folds", "2"]) == 0
     assert "macro-F1" in capsys.readouterr().out
-    assert main(["evaluate", str(tmp_path / "m"), str(tiny_csv), "--json"]) == 0
+    assert main(["train", str(tiny_csv), "-o", model, "--folds", "2"]) == 2
+    assert "already exists; pass --overwrite or choose another path" in capsys.readouterr().err
+    assert main(["evaluate", "--model", model, str(tiny_csv), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["n"] == 21
+    assert main(["evaluate", model, str(tiny_csv)]) == 0  # the spelling before --model
+    assert capsys.readouterr().out.startswith("21 examples: accuracy ")
+    assert main(["evaluate", "-m", model, str(tmp_path), str(tiny_csv)]) == 2
+    assert "two models given" in capsys.readouterr().err
+
+
+def test_train_one_fold_is_one_line_naming_the_fix_and_exit_2(tiny_csv, tmp_path, capsys):
+    # scikit-learn's own ValueError (n_splits=1), in CLI terms
+    assert main(["train", str(tiny_csv), "-o", str(tmp_path / "m"), "--folds", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("itwork train: error: ")
+    assert "--folds 2 or more, got --folds 1" in err
+    assert not (tmp_path / "m").exists()
 
 
 def test_train_bad_label_is_exit_2_with_row(tmp_path, capsys):
@@ -70,19 +112,64 @@ def test_train_bad_label_is_exit_2_with_row(tmp_path, capsys):
     assert "unknown label 'sometimes' in column 'label' at row 3" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["predict", "score", "train", "evaluate"])
+def test_a_bug_is_not_turned_into_an_error_line(tiny_bundle, tmp_path, monkeypatch):
+    import classifier.scoring as scoring
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(scoring, "score_file", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        main(["score", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"), "-m", tiny_bundle])
+
+
+COMMANDS = ["predict", "score", "job", "portfolio", "train", "evaluate", "audit", "tune-threshold"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_help(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
     assert exit_info.value.code == 0
-    assert "usage: itwork" in capsys.readouterr().out
+    assert f"usage: itwork {command}" in capsys.readouterr().out
 
 
-def test_sigterm_mid_file_leaves_no_output(tmp_path):
-    import os
+def test_shared_options_are_spelled_the_same_in_every_command():
+    subparsers = build_parser()._subparsers._group_actions[0].choices
+    assert sorted(subparsers) == sorted(COMMANDS)  # the training commands come from the entry point
+
+    def options(command: str) -> dict[str, tuple]:
+        return {a.dest: (tuple(a.option_strings), a.default) for a in subparsers[command]._actions}
+
+    for command in ("predict", "score", "job", "portfolio", "evaluate", "tune-threshold"):
+        assert options(command)["model"] == (("-m", "--model"), "default"), command
+    for command in ("score", "portfolio", "train", "evaluate", "audit", "tune-threshold"):
+        assert options(command)["text_column"] == (("--text-column",), "text"), command
+    for command in ("score", "portfolio", "train", "evaluate", "audit"):
+        assert options(command)["overwrite"] == (("--overwrite",), False), command
+
+
+def test_library_imports_no_training_module():
+    code = (
+        "import sys, classifier, classifier.cli\n"
+        "classifier.cli.build_parser(commands=[])\n"
+        "bad = sorted(m for m in sys.modules if m == 'training' or m.startswith('training.'))\n"
+        "assert not bad, bad\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)
+
+
+def test_python_m_training_is_itwork_train(capsys):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "training", "--help"], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert done.returncode == 0 and done.stdout.startswith("usage: itwork train")
+
+
+def test_sigterm_mid_file_leaves_no_output(tiny_bundle, tmp_path):
     import signal
-    import subprocess
-    import sys
     import time
 
     source = tmp_path / "big.csv"
@@ -91,9 +178,10 @@ def test_sigterm_mid_file_leaves_no_output(tmp_path):
     )
     output = tmp_path / "out.csv"
     process = subprocess.Popen(
-        [sys.executable, "-m", "classifier", "score", str(source), "-o", str(output), "--chunk-size", "2000"],
+        [sys.executable, "-m", "classifier", "score", str(source), "-o", str(output), "--chunk-size", "2000"]
+        + ["-m", tiny_bundle],
         stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": os.getcwd()},
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     deadline = time.time() + 120
     while not any(p.name.endswith(".partial.csv") for p in tmp_path.iterdir()) and time.time() < deadline:
@@ -105,7 +193,7 @@ def test_sigterm_mid_file_leaves_no_output(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
 
 
-def test_keyboard_interrupt_leaves_no_output(tmp_path, monkeypatch, capsys):
+def test_keyboard_interrupt_leaves_no_output(tiny_bundle, tmp_path, monkeypatch, capsys):
     import classifier.scoring as scoring
 
     source = tmp_path / "in.csv"
@@ -116,16 +204,16 @@ def test_keyboard_interrupt_leaves_no_output(tmp_path, monkeypatch, capsys):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(scoring, "_score_chunk", interrupted)
-    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--overwrite"]) == 130
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--overwrite", "-m", tiny_bundle]) == 130
     assert (tmp_path / "out.csv").read_text() == "earlier result"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
 
 
-def test_score_stdin_to_stdout(monkeypatch, capsys):
+def test_score_stdin_to_stdout(tiny_bundle, monkeypatch, capsys):
     import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO("id,text\n1,reset my password\n2,\n"))
-    assert main(["score", "-", "-o", "-"]) == 0
+    assert main(["score", "-", "-o", "-", "-m", tiny_bundle]) == 0
     captured = capsys.readouterr()
     lines = captured.out.strip().splitlines()
     header = "id,text,label,confidence,needs_review,in_scope,p_ktlo,p_commodity_outsourceable,p_business_enabling"
@@ -137,21 +225,22 @@ def test_score_stdin_to_stdout(monkeypatch, capsys):
 JOB_AD = "Responsibilities:\n- Build the customer booking app\n- Reset user passwords\nRequirements:\n- 5 years of SQL"
 
 
-def test_job_prints_activities_mix_and_set_aside_count(tmp_path, capsys):
+def test_job_prints_activities_mix_and_set_aside_count(tiny_bundle, tmp_path, capsys):
     path = tmp_path / "ad.txt"
     path.write_text(JOB_AD, encoding="utf-8")
-    assert main(["job", str(path)]) == 0
+    assert main(["job", str(path), "-m", tiny_bundle]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].split() == ["line", "label", "conf", "activity"]
     assert lines[1].split()[:2] == ["2", "business_enabling"] and lines[1].endswith("Build the customer booking app")
     assert lines[2].split()[:2] == ["3", "commodity_outsourceable"]
     assert "business_enabling 50%" in out and "invest and grow" in out
+    assert "most confident first):\n  1. Build the customer booking app\n" in out
     assert "set aside as no activity: 3 piece(s) (heading 2, requirement 1)" in out
 
 
-def test_job_takes_text_and_prints_json(capsys):
-    assert main(["job", "--json", "Patch the in-house claims system; rotate the backup tapes"]) == 0
+def test_job_takes_text_and_prints_json(tiny_bundle, capsys):
+    assert main(["job", "--json", "Patch the in-house claims system; rotate the backup tapes", "-m", tiny_bundle]) == 0
     result = json.loads(capsys.readouterr().out)
     assert [a["text"] for a in result["activities"]] == ["Patch the in-house claims system", "rotate the backup tapes"]
     assert sum(result["mix"].values()) == pytest.approx(1) and result["set_aside"] == []
@@ -175,10 +264,10 @@ def timesheet_csv(tmp_path, hours=("1", "2", "3")):
     return path
 
 
-def test_portfolio_writes_rows_and_report(tmp_path, capsys):
+def test_portfolio_writes_rows_and_report(tiny_bundle, tmp_path, capsys):
     source = timesheet_csv(tmp_path)
     arguments = ["portfolio", str(source), "--text-column", "task", "--hours-column", "hours", "--group-by", "team"]
-    arguments += ["--report", str(tmp_path / "report"), "-o", str(tmp_path / "rows.csv")]
+    arguments += ["--report", str(tmp_path / "report"), "-o", str(tmp_path / "rows.csv"), "-m", tiny_bundle]
     assert main(arguments) == 0
     out = capsys.readouterr().out
     assert "labelled 3 of 3 rows (0 with blank text left unscored); share of hours:" in out
@@ -191,37 +280,32 @@ def test_portfolio_writes_rows_and_report(tmp_path, capsys):
     page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "https://" not in page
     assert main(arguments) == 2
-    assert "already exists; pass --overwrite" in capsys.readouterr().err
+    assert "already exists; pass --overwrite or choose another path" in capsys.readouterr().err
     assert main([*arguments, "--overwrite"]) == 0
 
 
-def test_portfolio_bad_hours_is_one_line_and_exit_2(tmp_path, capsys):
+def test_portfolio_bad_hours_is_one_line_and_exit_2(tiny_bundle, tmp_path, capsys):
     source = timesheet_csv(tmp_path, hours=("1", "two", "3"))
-    assert main(["portfolio", str(source), "--text-column", "task", "--hours-column", "hours"]) == 2
+    assert main(["portfolio", str(source), "--text-column", "task", "--hours-column", "hours", "-m", tiny_bundle]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "hours column 'hours' in " in err and "row 3 has 'two'" in err
 
 
-def test_portfolio_bad_column_is_exit_2(tmp_path, capsys):
+def test_portfolio_bad_column_is_exit_2(tiny_bundle, tmp_path, capsys):
     source = timesheet_csv(tmp_path)
-    assert main(["portfolio", str(source), "--text-column", "task", "--group-by", "squad"]) == 2
+    assert main(["portfolio", str(source), "--text-column", "task", "--group-by", "squad", "-m", tiny_bundle]) == 2
     assert "column 'squad' not found" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["job", "portfolio"])
-def test_help_of_new_commands(command, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main([command, "--help"])
-    assert exit_info.value.code == 0 and f"usage: itwork {command}" in capsys.readouterr().out
-
-
-def test_score_jobs_gives_the_same_output_and_quiet_silences_everything(tmp_path, capsys):
+def test_score_jobs_gives_the_same_output_and_quiet_silences_everything(tiny_bundle, tmp_path, capsys):
     source = tmp_path / "in.csv"
     pd.DataFrame({"text": ["reset my password", "build a customer app feature", ""] * 20}).to_csv(source, index=False)
-    assert main(["score", str(source), "-o", str(tmp_path / "one.csv"), "-j", "1", "--chunk-size", "7"]) == 0
+    one = ["score", str(source), "-o", str(tmp_path / "one.csv"), "-j", "1", "--chunk-size", "7", "-m", tiny_bundle]
+    assert main(one) == 0
     capsys.readouterr()
-    assert main(["score", str(source), "-o", str(tmp_path / "two.csv"), "--jobs", "2", "--chunk-size", "7", "-q"]) == 0
+    two = ["score", str(source), "-o", str(tmp_path / "two.csv"), "--jobs", "2", "--chunk-size", "7", "-q"]
+    assert main([*two, "-m", tiny_bundle]) == 0
     assert capsys.readouterr() == ("", "")
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 

@@ -72,5 +72,5 @@ def test_register_column_is_kept_when_present_and_blank_registers_become_missing
 def test_a_named_register_column_must_exist(tmp_path, tiny_frame):
     path = _write(tmp_path, tiny_frame.values.tolist())
     assert "register" not in load_labelled_data(path)  # the default column is optional
-    with pytest.raises(ColumnNotFoundError, match="column 'kind' not found in .*data.csv.*--register-column"):
+    with pytest.raises(ColumnNotFoundError, match="column 'kind' not found in .*data.csv.*register_column="):
         load_labelled_data(path, register_column="kind")

@@ -5,6 +5,7 @@ import pytest
 from sklearn.base import clone
 
 from classifier import InputTextError, ITWorkClassifier, NotFittedError
+from classifier.errors import InvalidValueError, ParameterError
 from tests.conftest import TINY
 
 
@@ -82,7 +83,7 @@ def test_classify_explains_with_top_terms(fitted_model):
     assert prediction.label == "commodity_outsourceable"
     assert prediction.confidence == max(prediction.probabilities.values())
     terms = [term for term, _ in prediction.top_terms]
-    assert "password" in terms or "reset" in terms
+    assert terms and set(terms) <= {"password", "reset", "reset password", "account", "lock", "lock account"}
     assert all(weight > 0 for _, weight in prediction.top_terms)
 
 
@@ -98,80 +99,71 @@ def test_fitting_twice_gives_identical_probabilities(tiny_frame):
     np.testing.assert_array_equal(first, second)
 
 
-def test_default_model_reads_the_codebook_examples(default_model):
-    assert default_model.predict(
-        [
-            "Reset a user's VPN password and unlock the account",
-            "Apply the quarterly patch to our in-house claims-processing application",
-            "Build a self-service returns flow in the customer mobile app",
-        ]
-    ) == ["commodity_outsourceable", "ktlo", "business_enabling"]
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text())
-def test_any_unicode_string_gets_a_valid_label(default_model, text):
-    prediction = default_model.classify(text)
-    assert prediction.label in default_model.classes_
-    assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-6)
-    [label] = default_model.predict([text])
-    assert label == prediction.label
-    assert default_model.predict_proba([text]).sum() == pytest.approx(1.0, abs=1e-6)
-
-
-def test_a_single_10_mb_text_is_scored(default_model):
-    text = "Patch the in-house claims application and rerun the failed batch. " * 160_000
-    assert len(text) > 10_000_000
-    assert default_model.predict([text]) == ["ktlo"]
-
-
-def test_lone_surrogates_and_control_characters(default_model):
-    assert default_model.predict(["reset pass\ud800word \x00\x07 for user"])[0] in default_model.classes_
-
-
-def test_default_model_is_calibrated_and_carries_review_thresholds(default_model):
-    assert default_model.calibration_method_ in ("none", "temperature", "sigmoid", "isotonic")
-    report = default_model.calibration_report_
-    chosen = default_model.calibration_method_
-    assert report[chosen]["log_loss"] == min(row["log_loss"] for row in report.values())
-    assert set(default_model.review_thresholds()) == {str(c) for c in default_model.classes_}
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["Preheat the oven and fold the flour into the butter", "lorem ipsum dolor sit amet, consectetur adipiscing"],
-    ids=["recipe", "lorem-ipsum"],
-)
-def test_text_with_no_it_work_is_out_of_scope_and_needs_review(default_model, text):
-    prediction = default_model.classify(text)
-    assert prediction.in_scope is False
-    assert prediction.needs_review is True
-
-
-def test_min_confidence_overrides_the_thresholds(default_model):
-    texts = ["Reset my VPN password", "Look into the thing from yesterday"]
-    strict = default_model.decide(texts, min_confidence=1.0)
-    lenient = default_model.decide(texts, min_confidence=0.0)
-    assert strict.needs_review.tolist() == [True, True]
-    assert lenient.needs_review.tolist() == [False, False] or not lenient.in_scope.all()
-    with pytest.raises(InputTextError, match="min_confidence must be a number from 0 to 1, got 2"):
-        default_model.decide(texts, min_confidence=2)
-
-
 def test_set_review_thresholds_rejects_unknown_labels(fitted_model):
     model = clone(fitted_model).fit([t for t, _ in TINY], [label for _, label in TINY])
-    with pytest.raises(InputTextError, match=r"unknown labels \['grow'\]"):
+    with pytest.raises(InvalidValueError, match=r"unknown labels \['grow'\]"):
         model.set_review_thresholds({"grow": 0.5})
     assert model.set_review_thresholds({"ktlo": 0.8}).review_thresholds()["ktlo"] == 0.8
 
 
-def test_unknown_calibration_is_refused():
-    with pytest.raises(InputTextError, match="calibration must be one of auto, none, temperature"):
-        ITWorkClassifier(calibration="platt").fit([t for t, _ in TINY], [label for _, label in TINY])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"calibration": "platt"}, r"parameter calibration must be one of 'auto', 'none', 'temperature', .*got 'platt'"),
+        ({"C": 0}, r"parameter C must be a number in \(0, inf\); got 0"),
+        ({"C": "10"}, r"parameter C must be a number in \(0, inf\); got '10'"),
+        ({"ngram_range": (1, 3)}, r"parameter ngram_range must be one of \(1, 1\), \(1, 2\), \(2, 2\); got \(1, 3\)"),
+        ({"min_df": 0}, r"parameter min_df must be an integer in \[1, inf\); got 0"),
+        ({"calibration_folds": 1}, r"parameter calibration_folds must be an integer in \[2, inf\); got 1"),
+        ({"review_precision": 1.5}, r"parameter review_precision must be None or a number in \(0, 1\]; got 1.5"),
+        ({"scope_quantile": 1}, r"parameter scope_quantile must be None or a number in \[0, 1\); got 1"),
+        ({"char_ngram_range": (5, 3)}, r"parameter char_ngram_range must be None or a pair of integers"),
+        ({"class_weight": "even"}, r"parameter class_weight must be one of 'balanced', None; got 'even'"),
+    ],
+    ids=["calibration", "C-zero", "C-str", "ngram-range", "min-df", "folds", "precision", "scope", "char", "weight"],
+)
+def test_bad_parameters_are_refused_when_fitting(params, message):
+    with pytest.raises(ParameterError, match=message):
+        ITWorkClassifier(**params).fit([t for t, _ in TINY], [label for _, label in TINY])
+
+
+def test_init_is_keyword_only():
+    with pytest.raises(TypeError):
+        ITWorkClassifier((1, 2))  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [[0, 1, 2], ["a", "b", "c"], [-7, 3, 12]],
+    ids=["ints", "strs", "negative-ints"],
+)
+def test_any_hashable_labels_are_learned_as_given(labels):
+    texts = [t for t, _ in TINY]
+    mapping = dict(zip(["commodity_outsourceable", "ktlo", "business_enabling"], labels))
+    y = [mapping[label] for _, label in TINY]
+    model = ITWorkClassifier(scope_quantile=None).fit(texts, y)
+    assert sorted(model.classes_.tolist()) == sorted(set(labels))
+    assert model.predict(["Reset the password and unlock the account"]) == [mapping["commodity_outsourceable"]]
+
+
+def test_cross_val_predict_works_with_integer_encoded_labels(tiny_frame):
+    from sklearn.model_selection import cross_val_predict
+
+    texts, labels = tiny_frame["text"].tolist(), tiny_frame["label"].tolist()
+    model = ITWorkClassifier(calibration="none", review_precision=None, scope_quantile=None)
+    probabilities = cross_val_predict(model, texts, labels, cv=3, method="predict_proba")
+    assert probabilities.shape == (len(texts), 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [(["ktlo", None] * 11, r"labels must not be missing; 11 are, at positions 1 \(None\)"), ("ktlo", "single str")],
+    ids=["missing", "bare-str"],
+)
+def test_bad_labels_are_refused(labels, message):
+    with pytest.raises((InputTextError, TypeError), match=message):
+        ITWorkClassifier().fit([t for t, _ in TINY] + ["one more"], labels)
 
 
 def test_explicit_calibration_with_too_few_examples_is_refused():

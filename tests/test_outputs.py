@@ -21,7 +21,7 @@ def test_messages_speak_python_not_cli_flags(tmp_path):
         check_output_target(tmp_path, what="model directory", directory=True)
     message = str(caught.value)
     assert message.startswith(f"model directory {tmp_path} already exists") and "--" not in message
-    assert message.endswith("choose another directory")
+    assert message.endswith("pass overwrite=True or choose another path")
 
 
 def test_a_file_where_a_directory_goes_is_refused_even_with_overwrite(tmp_path):

@@ -92,9 +92,9 @@ def test_bad_hours_name_row_and_value(fitted_model, timesheet, value, shown):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"text_column": "text"}, r"column 'text' not found in the data frame; columns are: .* Use --text-column "),
-        ({"text_column": "task", "hours_column": "hrs"}, r"column 'hrs' not found .* Use --hours-column with one"),
-        ({"text_column": "task", "group_by": "squad"}, r"column 'squad' not found .* Use --group-by with one"),
+        ({"text_column": "text"}, r"column 'text' not found in the data frame; columns are: .* Use text_column="),
+        ({"text_column": "task", "hours_column": "hrs"}, r"column 'hrs' not found .* Use hours_column=NAME with one"),
+        ({"text_column": "task", "group_by": "squad"}, r"column 'squad' not found .* Use group_by=NAME with one"),
     ],
     ids=["text", "hours", "group"],
 )

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifier import ITWorkClassifier, load_model, save_model
-from classifier.errors import InvalidValueError
-from classifier.registers import AdaptedFeatures, RegisterDetector, known_registers
+from classifier.errors import ParameterError
+from classifier.registers import RegisterAdaptation, RegisterDetector, known_registers, registers_to_adapt
+from classifier.word_tfidf import WordTfidf
 
 # "design" is business work in task statements and a sign-off ("design lead") in tickets.
 ROWS = [
@@ -55,17 +55,16 @@ def test_detector_needs_two_registers():
 
 def test_training_features_follow_the_given_registers_and_prediction_the_detected_ones():
     texts, _, registers = zip(*ROWS)
-    pairs = [(text.lower(), text) for text in texts]
-    step = AdaptedFeatures(word=TfidfVectorizer(), detector=RegisterDetector(min_df=1))
-    trained = step.fit_transform(pairs, registers=list(registers)).toarray()
-    n_words = len(step.word_.vocabulary_)
+    step = RegisterAdaptation(word=WordTfidf(), detector=RegisterDetector(min_df=1))
+    trained = step.fit_transform(list(texts), registers=list(registers)).toarray()
+    n_words = len(step.word_.get_feature_names_out())
     assert trained.shape == (len(ROWS), 2 * n_words + 1)
     assert step.adapted_ == ("ticket",)
     bias = trained[:, -1]
     assert bias[:6].tolist() == [1.0] * 6 and bias[6:11].tolist() == [0.0] * 5  # given registers
     assert 0 < bias[11] < 1  # no register given: the detector's estimate
     assert np.array_equal(trained[:6, n_words:-1], trained[:6, :n_words])  # a ticket's copy equals its shared part
-    predicted = step.transform(pairs).toarray()
+    predicted = step.transform(list(texts)).toarray()
     assert np.allclose(predicted[:, n_words:-1], predicted[:, :n_words] * predicted[:, -1:], atol=1e-6)
     assert ((predicted[:, -1] > 0) & (predicted[:, -1] < 1)).all()
     names = step.get_feature_names_out()
@@ -81,55 +80,68 @@ def test_plain_word_features_when_there_is_nothing_to_adapt(registers, params):
     texts, labels, given = zip(*(ROWS * 6))
     model = ITWorkClassifier(calibration="none", scope_quantile=None, **params)
     model.fit(list(texts), list(labels), registers=list(given) if registers == "rows" else registers)
-    assert isinstance(model.pipeline_.named_steps["features"], TfidfVectorizer)
+    assert isinstance(model.pipeline_.named_steps["features"], WordTfidf)
     assert model.adapted_registers_ == ()
 
 
 def test_a_register_with_too_few_examples_is_not_adapted():
     model = _fit(copies=4)  # 24 tickets, fewer than the 30 a register needs
-    assert isinstance(model.pipeline_.named_steps["features"], TfidfVectorizer)
+    assert isinstance(model.pipeline_.named_steps["features"], WordTfidf)
 
 
 def test_adapted_registers_must_be_a_tuple_not_a_str():
-    with pytest.raises(InvalidValueError, match="adapted_registers must be a tuple of register names, got the str"):
+    with pytest.raises(ParameterError, match=r"parameter adapted_registers must be a tuple of str such as \('ticket',\); got"):
         _fit(adapted_registers="ticket")
 
 
+def test_registers_to_adapt_needs_enough_examples_and_another_register():
+    assert registers_to_adapt(("ticket",), ["ticket"] * 30 + ["story"]) == ("ticket",)
+    assert registers_to_adapt(("ticket",), ["ticket"] * 29 + ["story"]) == ()
+    assert registers_to_adapt(("ticket",), ["ticket"] * 40 + [None, " "]) == ()
+    assert registers_to_adapt((), ["ticket"] * 30 + ["story"]) == ()
+
+
 def test_a_word_can_mean_different_things_in_tickets_and_task_statements(adapted_model):
-    assert adapted_model._adapted_features().adapted_ == ("ticket",)
+    assert adapted_model.pipeline_.named_steps["features"].adapted_ == ("ticket",)
     assert adapted_model.predict(["hi pls help outlook crashed thanks design lead", "Design new online services."]) == [
         "commodity_outsourceable",
         "business_enabling",
     ]
 
 
-def test_fast_and_plain_routes_agree_and_fitting_is_reproducible(adapted_model):
+def test_fitting_is_reproducible(adapted_model):
     texts = ["hi pls help outlook crashed thanks design lead", "Design new online services.", ""]
-    fast = adapted_model.predict_proba(texts)
-    assert np.array_equal(fast, adapted_model._plain_probabilities(texts))
-    assert np.array_equal(fast, _fit().predict_proba(texts))
+    assert np.array_equal(adapted_model.predict_proba(texts), _fit().predict_proba(texts))
+
+
+def test_word_direction_folds_register_copies_by_the_detected_weight(adapted_model):
+    step = adapted_model.pipeline_.named_steps["features"]
+    n_words = len(step.word_.get_feature_names_out())
+    direction = np.arange(2 * n_words + 1, dtype=float)
+    text = "hi pls help outlook crashed thanks design lead"
+    weight = step.register_weights([text])[0, 0]
+    expected = direction[:n_words] + weight * direction[n_words:-1]
+    assert np.allclose(step.word_direction(direction, text), expected)
 
 
 def test_decision_terms_weigh_words_by_the_detected_register(adapted_model):
     text = "hi printer broken pls help thanks design lead"
-    normalized = adapted_model.normalize([text])[0]
-    as_ticket = dict(adapted_model.decision_terms(normalized, "business_enabling", 20, text=text))
-    as_statement = dict(adapted_model.decision_terms("design", "business_enabling", 20, text="Design."))
+    as_ticket = dict(adapted_model.decision_terms(text, "business_enabling", 20))
+    as_statement = dict(adapted_model.decision_terms("Design.", "business_enabling", 20))
     assert as_statement.get("design", 0) > as_ticket.get("design", 0)
 
 
 def test_adapted_model_survives_save_and_load(adapted_model, tmp_path):
     texts = ["hi pls help outlook crashed thanks design lead", "Design new online services."]
     loaded = load_model(save_model(adapted_model, tmp_path / "bundle"))
-    assert isinstance(loaded.pipeline_.named_steps["features"], AdaptedFeatures)
+    assert isinstance(loaded.pipeline_.named_steps["features"], RegisterAdaptation)
     assert loaded.adapted_registers_ == adapted_model.adapted_registers_ == ("ticket",)
     assert np.array_equal(loaded.predict_proba(texts), adapted_model.predict_proba(texts))
 
 
 def test_registers_absent_from_the_data_add_no_columns():
     texts, _, registers = zip(*ROWS)
-    pairs = [(text.lower(), text) for text in texts]
-    step = AdaptedFeatures(word=TfidfVectorizer(), registers=("backlog",))
-    features = step.fit_transform(pairs, registers=list(registers))
-    assert step.adapted_ == () and features.shape == (len(ROWS), len(step.word_.vocabulary_))
-    assert (step.transform(pairs) != features).nnz == 0
+    step = RegisterAdaptation(word=WordTfidf(), registers=("backlog",))
+    features = step.fit_transform(list(texts), registers=list(registers))
+    assert step.adapted_ == () and features.shape == (len(ROWS), len(step.word_.get_feature_names_out()))
+    assert (step.transform(list(texts)) != features).nnz == 0

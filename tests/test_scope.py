@@ -108,48 +108,27 @@ def test_empty_list_gives_empty_results(detector):
     assert detector.predict([]).shape == (0,)
 
 
-def test_state_round_trip_gives_identical_scores(detector, corpus_texts, normalizer):
+def test_skops_round_trip_gives_identical_scores(detector, corpus_texts, normalizer):
     texts = corpus_texts[:200] + _normalized(normalizer, "out_of_scope.csv")
-    rebuilt = ScopeDetector.from_state(detector.get_params(), detector.get_state())
+    data = skops.io.dumps(detector)
+    assert skops.io.get_untrusted_types(data=data) == ["classifier.scope.ScopeDetector"]
+    rebuilt = skops.io.loads(data, trusted=["classifier.scope.ScopeDetector"])
     np.testing.assert_array_equal(rebuilt.score_samples(texts), detector.score_samples(texts))
     np.testing.assert_array_equal(rebuilt.predict(texts), detector.predict(texts))
     assert rebuilt.threshold_ == detector.threshold_
 
 
-def test_state_survives_skops_without_untrusted_types(detector, corpus_texts):
-    data = skops.io.dumps(detector.get_state())
-    assert skops.io.get_untrusted_types(data=data) == []
-    state = skops.io.loads(data, trusted=[])
-    rebuilt = ScopeDetector.from_state(detector.get_params(), state)
-    np.testing.assert_array_equal(rebuilt.score_samples(corpus_texts[:50]), detector.score_samples(corpus_texts[:50]))
-
-
-def test_state_holds_plain_types_only(detector):
-    state = detector.get_state()
-    for key, value in state.items():
-        assert isinstance(value, (str, float, int, list, np.ndarray)), key
-        if isinstance(value, np.ndarray):
-            assert value.dtype != object, key
+def test_saved_state_keeps_the_vocabulary_as_one_string(detector):
+    detector.predict(["printer jam"])  # builds the look-up dict, which is not saved
+    state = detector.__getstate__()
+    assert isinstance(state["vocabulary_"], str) and "_weight_of" not in state
+    assert state["vocabulary_"].split("\n") == detector.vocabulary_.tolist()
 
 
 def test_fit_is_reproducible(corpus_texts, detector):
     again = ScopeDetector().fit(corpus_texts)
     assert again.threshold_ == detector.threshold_
     np.testing.assert_array_equal(again.weights_, detector.weights_)
-
-
-def test_from_state_rejects_incomplete_state(detector):
-    state = detector.get_state()
-    del state["threshold_"]
-    with pytest.raises(ValueError, match=r"state is missing threshold_; it has n_corpus_tokens_, unseen_weight_"):
-        ScopeDetector.from_state(detector.get_params(), state)
-
-
-def test_from_state_rejects_mismatched_arrays(detector):
-    state = detector.get_state()
-    state["weights_"] = state["weights_"][:-1]
-    with pytest.raises(ValueError, match=r"vocabulary entries but .* weights; they must be two 1-D arrays"):
-        ScopeDetector.from_state(detector.get_params(), state)
 
 
 @pytest.mark.parametrize("method", ["fit", "score_samples", "predict"])
@@ -164,11 +143,10 @@ def test_non_strings_are_rejected(detector):
         detector.predict(["printer jam", None])
 
 
-@pytest.mark.parametrize("method", ["score_samples", "predict", "get_state"])
+@pytest.mark.parametrize("method", ["score_samples", "predict"])
 def test_not_fitted_error(method):
-    args = () if method == "get_state" else (["printer jam"],)
     with pytest.raises(NotFittedError, match=r"ScopeDetector is not fitted yet; call fit\(normalized_texts\)"):
-        getattr(ScopeDetector(), method)(*args)
+        getattr(ScopeDetector(), method)(["printer jam"])
 
 
 def test_fit_needs_enough_texts():

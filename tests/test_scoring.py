@@ -64,7 +64,7 @@ def test_score_file_refuses_columns_it_would_overwrite(fitted_model, tmp_path, t
     source = tmp_path / "in.csv"
     tiny_frame.to_csv(source, index=False)
     tiny_frame.assign(confidence=1).to_csv(source, index=False)
-    with pytest.raises(ColumnNotFoundError, match="already has column.*confidence.*use --prefix pred_"):
+    with pytest.raises(ColumnNotFoundError, match="already has column.*confidence.*use prefix='pred_'"):
         score_file(source, tmp_path / "out.csv", model=fitted_model)
     assert not (tmp_path / "out.csv").exists()
 
@@ -72,7 +72,7 @@ def test_score_file_refuses_columns_it_would_overwrite(fitted_model, tmp_path, t
 def test_score_file_missing_text_column_leaves_no_output(fitted_model, tmp_path):
     source = tmp_path / "in.csv"
     pd.DataFrame({"id": [1], "description": ["patch the app"]}).to_csv(source, index=False)
-    with pytest.raises(ColumnNotFoundError, match="Use --text-column description"):
+    with pytest.raises(ColumnNotFoundError, match="Use text_column='description'"):
         score_file(source, tmp_path / "out.csv", model=fitted_model)
     assert list(tmp_path.iterdir()) == [source]
 

@@ -71,9 +71,9 @@ def test_missing_column_names_columns_and_suggests_one():
     frame = pd.DataFrame({"id": [1], "description": ["patch the app"]})
     with pytest.raises(
         ColumnNotFoundError,
-        match=r"column 'text' not found in tasks.csv; columns are: id, description. Use --text-column description.",
+        match=r"column 'text' not found in tasks.csv; columns are: id, description. Use text_column='description'.",
     ):
-        check_columns(frame, {"--text-column": "text"}, "tasks.csv")
+        check_columns(frame, {"text_column": "text"}, "tasks.csv")
 
 
 def test_write_refuses_to_replace_without_overwrite(tmp_path):

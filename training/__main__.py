@@ -3,5 +3,6 @@
 import sys
 
 from classifier.cli import main
+from training.cli import register
 
-sys.exit(main(["train", *sys.argv[1:]]))
+sys.exit(main(["train", *sys.argv[1:]], commands=[register]))

@@ -80,7 +80,7 @@ def load_labelled_data(
         raise ValueError(f"duplicates must be 'error' or 'drop', got {duplicates!r}")
     source = Path(path)
     frame = read_table(path)
-    check_columns(frame, {"--text-column": text_column, "--label-column": label_column}, str(source))
+    check_columns(frame, {"text_column": text_column, "label_column": label_column}, str(source))
     rows = pd.RangeIndex(2, len(frame) + 2)
     problems: list[str] = []
 
@@ -107,7 +107,7 @@ def load_labelled_data(
         {"text": texts.where(texts.map(lambda t: isinstance(t, str)), ""), "label": labels, "row": rows}
     )
     if register_column is not None and (register_column in frame.columns or register_column != "register"):
-        check_columns(frame, {"--register-column": register_column}, str(source))
+        check_columns(frame, {"register_column": register_column}, str(source))
         data["register"] = [
             value.strip() if isinstance(value, str) and value.strip() else None for value in frame[register_column]
         ]
@@ -137,7 +137,7 @@ def load_labelled_data(
     if repeats and duplicates == "error":
         problems.append(
             _problem_list(repeats, "duplicate text (same as an earlier row)")
-            + " (delete them, or use --drop-duplicates)"
+            + " (delete them, or use drop_duplicates=True)"
         )
     if problems:
         raise TrainingDataError(f"{source}: {len(problems)} problem(s): " + "; ".join(problems))
@@ -149,13 +149,13 @@ def load_labelled_data(
         if missing:
             raise TrainingDataError(
                 f"{source}: no examples of {', '.join(missing)}; every label needs examples. "
-                "Add some, or train with --with-default-corpus"
+                "Add some, or train with with_default_corpus=True"
             )
     few = {label: int(count) for label, count in counts.items() if count < min_per_class}
     if few:
         raise TrainingDataError(
             f"{source}: too few examples of {', '.join(f'{k} ({v})' for k, v in few.items())}; "
-            f"each label needs at least {min_per_class}. Add examples or train with --with-default-corpus"
+            f"each label needs at least {min_per_class}. Add examples or train with with_default_corpus=True"
         )
     return data
 
@@ -172,7 +172,7 @@ def combine_with_default_corpus(user: pd.DataFrame, corpus: pd.DataFrame, user_w
     ``user_weight`` as sample weight, corpus rows 1.0.
     """
     if user_weight <= 0:
-        raise TrainingDataError(f"user weight must be positive, got {user_weight}; use e.g. --user-weight 2")
+        raise TrainingDataError(f"user weight must be positive, got {user_weight}; use e.g. user_weight=2")
     user_keys = set(user["text"].map(duplicate_key))
     kept = corpus[~corpus["text"].map(duplicate_key).isin(user_keys)]
     return pd.concat(

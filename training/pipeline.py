@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from classifier.calibration import expected_calibration_error
 from classifier.model import ITWorkClassifier
@@ -59,21 +59,16 @@ def out_of_fold_probabilities(
     Returns the probabilities, shape ``(len(data), n_classes)``, and the class order.
     """
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    texts, labels = data["text"].to_numpy(object), data["label"].to_numpy(object)
-    weights = data["weight"].to_numpy() if "weight" in data else None
-    registers = data["register"].to_numpy(object) if "register" in data else None
-    classes = sorted(set(labels))
-    probabilities = np.zeros((len(data), len(classes)))
-    # A loop rather than cross_val_predict, which would hand the estimator integer-encoded labels.
-    for train, test in splitter.split(texts, labels):
-        fold_model = clone(estimator).fit(
-            texts[train].tolist(),
-            labels[train].tolist(),
-            sample_weight=None if weights is None else weights[train],
-            registers=None if registers is None else registers[train].tolist(),
-        )
-        probabilities[test] = fold_model.predict_proba(texts[test].tolist())
-    return probabilities, classes
+    texts, labels = data["text"].tolist(), data["label"].to_numpy(object)
+    params: dict[str, object] = {}
+    if "weight" in data:
+        params["sample_weight"] = data["weight"].to_numpy()
+    if "register" in data:
+        params["registers"] = data["register"].tolist()
+    probabilities = cross_val_predict(
+        estimator, texts, labels, cv=splitter, method="predict_proba", params=params or None
+    )
+    return probabilities, sorted(set(labels))
 
 
 def cross_validate(data: pd.DataFrame, config: TrainConfig, estimator: ITWorkClassifier | None = None) -> dict:

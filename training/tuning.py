@@ -33,7 +33,7 @@ def tune_bundle_thresholds(
     if model_path is None and output is None:
         raise InvalidValueError(
             "the shipped default model is not changed in place; give an output directory "
-            "(-o DIR) for the tuned copy, then use it with --model DIR"
+            "(output=DIR) for the tuned copy, then use it with model_path=DIR"
         )
     model = load_model(model_path)
     data = load_labelled_data(
