@@ -7,7 +7,6 @@
 
 __version__ = "0.1.0"
 
-from classifier.activities import Activity, split_activities  # noqa: E402
 from classifier.errors import (  # noqa: E402
     ColumnNotFoundError,
     InputTextError,
@@ -20,7 +19,7 @@ from classifier.errors import (  # noqa: E402
     TableReadError,
     TrainingDataError,
 )
-from classifier.jobs import JobAnalysis, analyze_job  # noqa: E402
+from classifier.jobs import Activity, JobAnalysis, analyze_job, split_activities  # noqa: E402
 from classifier.labels import LABEL_IDS, LABELS, Label, parse_label  # noqa: E402
 from classifier.model import ITWorkClassifier, Prediction  # noqa: E402
 from classifier.normalize import TextNormalizer  # noqa: E402

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from classifier.labels import LABELS
+from classifier.markdown import markdown_table
 
 __all__ = ["render_model_card"]
 
@@ -12,30 +13,27 @@ def _metrics_table(metrics: dict) -> list[str]:
         f"- accuracy: **{metrics['accuracy']:.3f}**, macro-F1: **{metrics['macro_f1']:.3f}** "
         f"(n = {metrics.get('n', '?')})",
         "",
-        "| label | precision | recall | F1 | support |",
-        "|---|---|---|---|---|",
     ]
-    for label, row in metrics["per_class"].items():
-        lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+    lines += markdown_table(
+        ["label", "precision", "recall", "F1", "support"],
+        [
+            [label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", row["support"]]
+            for label, row in metrics["per_class"].items()
+        ],
+    )
     matrix = metrics.get("confusion_matrix")
     if matrix:
         labels = matrix["labels"]
-        lines += [
-            "",
-            "Confusion matrix (rows: true label, columns: predicted):",
-            "",
-            "| true \\ predicted | " + " | ".join(labels) + " |",
-            "|---" * (len(labels) + 1) + "|",
-        ]
-        for label, row in zip(labels, matrix["matrix"]):
-            lines.append(f"| {label} | " + " | ".join(str(value) for value in row) + " |")
+        lines += ["", "Confusion matrix (rows: true label, columns: predicted):", ""]
+        lines += markdown_table(
+            ["true \\ predicted", *labels], [[label, *row] for label, row in zip(labels, matrix["matrix"])]
+        )
     return lines
 
 
 def _table_section(title: str, intro: str, columns: list[str], rows: list[list[str]]) -> list[str]:
     """A Markdown section: heading, one paragraph, a table, a blank line."""
-    table = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    return [f"## {title}", "", intro, "", *table, *("| " + " | ".join(row) + " |" for row in rows), ""]
+    return [f"## {title}", "", intro, "", *markdown_table(columns, rows), ""]
 
 
 def render_model_card(card: dict) -> str:
@@ -74,8 +72,7 @@ def render_model_card(card: dict) -> str:
             lines.append(f"- `{source['path']}`: {source['rows']} rows, SHA-256 `{source['sha256']}`")
         counts = data.get("label_counts", {})
         if counts:
-            lines += ["", "| label | examples |", "|---|---|"]
-            lines += [f"| {label} | {count} |" for label, count in counts.items()]
+            lines += ["", *markdown_table(["label", "examples"], counts.items())]
         lines.append("")
     if card.get("cross_validation"):
         cv = card["cross_validation"]
@@ -130,10 +127,10 @@ def render_model_card(card: dict) -> str:
         ]
     for name, metrics in (card.get("evaluations") or {}).items():
         lines += [f"## Evaluation: {name}", ""] + _metrics_table(metrics) + [""]
-    lines += ["## Configuration", "", "| parameter | value |", "|---|---|"]
-    lines += [f"| {key} | `{value}` |" for key, value in sorted(card.get("params", {}).items())]
+    configuration = [[key, f"`{value}`"] for key, value in sorted(card.get("params", {}).items())]
     if card.get("seed") is not None:
-        lines.append(f"| seed | `{card['seed']}` |")
+        configuration.append(["seed", f"`{card['seed']}`"])
+    lines += ["## Configuration", "", *markdown_table(["parameter", "value"], configuration)]
     lines += ["", "## Library versions", ""]
     lines += [f"- {package} {version}" for package, version in card.get("versions", {}).items()]
     lines.append("")

@@ -29,7 +29,6 @@ without spaCy (``tests/test_normalize.py`` checks both paths agree).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import operator
 import re
@@ -37,6 +36,8 @@ import threading
 from collections.abc import Iterable
 
 from sklearn.base import BaseEstimator, TransformerMixin
+
+from classifier import spacy_resources
 
 __all__ = ["TextNormalizer", "NormalizeTexts", "MASK_TOKENS", "STOP_WORDS", "TIME_WORDS", "split_batch"]
 
@@ -117,9 +118,8 @@ TIME_WORDS = frozenset(
 
 
 def _build_stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
-
-    return frozenset(word for word in SPACY_STOP_WORDS if word not in _KEEP_WORDS) | {"'s", "s"} | TIME_WORDS
+    kept = frozenset(word for word in spacy_resources.stop_words() if word not in _KEEP_WORDS)
+    return kept | {"'s", "s"} | TIME_WORDS
 
 
 STOP_WORDS: frozenset[str] = _build_stop_words()
@@ -147,30 +147,6 @@ def split_batch(texts: list[str]) -> list[str] | None:
     if joined.count(BATCH_SEPARATOR) != len(texts) - 1:
         return None
     return joined.split()
-
-
-def _is_punct(text: str) -> bool:
-    from spacy.lang.lex_attrs import is_punct  # what spaCy's Token.is_punct uses for English
-
-    return is_punct(text)
-
-
-def _load_lemma_table() -> dict[str, str]:
-    """spaCy's English lookup-lemmatizer table as a plain dict (the file spaCy's lemmatizer loads)."""
-    from spacy.lookups import load_language_data
-    from spacy.util import registry
-
-    return dict(load_language_data(registry.lookups.get("en")["lemma_lookup"]))
-
-
-def _tokenizer_exceptions() -> dict[str, tuple[str, ...]]:
-    """spaCy's English tokenizer exceptions: chunk -> the texts of the tokens it is split into."""
-    from spacy.lang.en import English
-    from spacy.symbols import ORTH
-
-    return {
-        key: tuple(piece[ORTH] for piece in pieces) for key, pieces in English.Defaults.tokenizer_exceptions.items()
-    }
 
 
 def mask_token(chunk: str) -> str | None:
@@ -201,20 +177,9 @@ def _shared_cache(config: dict[str, object], cache_size: int) -> tuple[dict[str,
         return _SHARED_CACHES[key]
 
 
-@functools.cache
-def _spacy_pipeline(lemmatize: bool):
-    import spacy
-
-    nlp = spacy.blank("en")
-    if lemmatize:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-    return nlp
-
-
-@functools.cache
 def _plain_tables(lemmatize: bool) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    return (_load_lemma_table() if lemmatize else {}, _tokenizer_exceptions())
+    """The lemma table (empty without lemmatization) and the tokenizer exceptions used without spaCy."""
+    return (spacy_resources.lemma_lookup() if lemmatize else {}, spacy_resources.tokenizer_exceptions())
 
 
 class TextNormalizer:
@@ -263,7 +228,7 @@ class TextNormalizer:
         self.__init__(**state["config"], cache_size=state["cache_size"])  # type: ignore[arg-type]
 
     def _pipeline(self):
-        return _spacy_pipeline(self.lemmatize)
+        return spacy_resources.english_pipeline(self.lemmatize)
 
     def _plain_tables(self) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
         return _plain_tables(self.lemmatize)
@@ -315,7 +280,7 @@ class TextNormalizer:
                 return placeholder
         forms = []
         for text in pieces:
-            if not (_is_punct(text) or text.isspace()):
+            if not (spacy_resources.is_punct(text) or text.isspace()):
                 form = self._token_form(text, lemmas.get(text, text))
                 if form is not None:
                     forms.append(form)

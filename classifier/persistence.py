@@ -27,7 +27,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from classifier.errors import ModelLoadError, OutputExistsError
+from classifier.errors import ModelLoadError
 from classifier.model import FITTED_STATE, ITWorkClassifier
 
 __all__ = ["load_model", "save_model", "check_bundle_target", "default_model_path", "FORMAT_VERSION", "file_sha256"]
@@ -84,12 +84,9 @@ def _versions() -> dict[str, str]:
 
 def check_bundle_target(path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Check that a bundle may be written at ``path`` (before any long work); return it as a Path."""
-    target = Path(path)
-    if target.exists() and not target.is_dir():
-        raise OutputExistsError(f"{target} exists and is not a directory; choose another path")
-    if target.exists() and not overwrite:
-        raise OutputExistsError(f"model directory {target} already exists; pass overwrite=True or choose another path")
-    return target
+    from classifier.outputs import check_output_target
+
+    return check_output_target(path, overwrite, what="model directory", directory=True)
 
 
 def save_model(

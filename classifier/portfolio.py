@@ -24,16 +24,17 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from classifier.errors import ColumnNotFoundError, InvalidValueError, OutputExistsError
+from classifier.errors import ColumnNotFoundError, InvalidValueError
 from classifier.labels import LABEL_IDS, LABELS
 from classifier.model import ITWorkClassifier
+from classifier.outputs import check_output_target
 from classifier.reports import Report
 from classifier.scoring import output_columns, score_frame
+from classifier.shares import label_shares
 from classifier.tables import check_columns
 
 __all__ = ["PortfolioAnalysis", "analyze_portfolio", "portfolio_file", "portfolio_report"]
@@ -114,12 +115,6 @@ def _hours(frame: pd.DataFrame, column: str, usable: np.ndarray, source: str) ->
     return values
 
 
-def _shares(frame: pd.DataFrame, weights: str) -> pd.Series:
-    totals = frame.groupby("label")[weights].sum().reindex(list(LABEL_IDS), fill_value=0.0)
-    total = totals.sum()
-    return totals / total if total > 0 else totals * 0.0
-
-
 def analyze_portfolio(
     df: pd.DataFrame,
     text_column: str,
@@ -164,7 +159,7 @@ def analyze_portfolio(
             for value in rows.loc[usable, column].tolist()
         ]
     totals = work.groupby("label")["_weight"].sum().reindex(list(LABEL_IDS), fill_value=0.0)
-    overall = _shares(work, "_weight")
+    overall = label_shares(totals)
 
     group_tables = {}
     for column in groups:
@@ -195,7 +190,7 @@ def analyze_portfolio(
         rows=rows,
         measure=measure,
         totals={label: float(value) for label, value in totals.items()},
-        overall={label: float(value) for label, value in overall.items()},
+        overall=overall,
         groups=group_tables,
         top_activities=top[["label", "text", measure, "rows", "share_of_label"]],
         scored=int(usable.sum()),
@@ -280,8 +275,8 @@ def portfolio_file(
     """
     from classifier.tables import read_table, write_table
 
-    if output is not None and str(output) != "-" and Path(output).exists() and not overwrite:
-        raise OutputExistsError(f"output {output} already exists; pass overwrite=True or choose another path")
+    if output is not None and str(output) != "-":
+        check_output_target(output, overwrite)
     source = "standard input" if str(input) == "-" else str(input)
     analysis = analyze_portfolio(
         read_table(input, encoding),

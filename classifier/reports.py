@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from classifier.errors import OutputExistsError
+from classifier.markdown import markdown_table
+from classifier.outputs import check_output_targets
 from classifier.tables import atomic_output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -147,12 +148,8 @@ class Report:
                 parts += [block.text, ""]
             elif block.kind == "table":
                 frame = block.frame
-                escape = lambda text: text.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-                parts.append("| " + " | ".join(escape(str(c)) for c in frame.columns) + " |")
-                parts.append("|" + "---|" * len(frame.columns))
-                for row in frame.itertuples(index=False):
-                    parts.append("| " + " | ".join(escape(_cell(v, block.float_format)) for v in row) + " |")
-                parts.append("")
+                rows = ([_cell(v, block.float_format) for v in row] for row in frame.itertuples(index=False))
+                parts += [*markdown_table(list(frame.columns), rows), ""]
             else:
                 parts += [f"![{block.text}]({block.name}.png)", "", f"*{block.text}*", ""]
         return "\n".join(parts)
@@ -205,18 +202,12 @@ class Report:
         if not isinstance(stem, str) or not _NAME.fullmatch(stem):
             raise ValueError(f"report stem {stem!r} is not a plain file name; use e.g. 'report' or 'team_mix'")
         folder = Path(directory)
-        if folder.exists() and not folder.is_dir():
-            raise OutputExistsError(f"report directory {folder} is a file; give a directory path")
         targets: dict[str, tuple[Path, bytes]] = {
             f"{name}.png": (folder / f"{name}.png", png) for name, png in self.figures.items()
         }
         targets["markdown"] = (folder / f"{stem}.md", self.to_markdown().encode("utf-8"))
         targets["html"] = (folder / f"{stem}.html", self.to_html().encode("utf-8"))
-        existing = [str(path) for path, _ in targets.values() if path.exists()]
-        if existing and not overwrite:
-            raise OutputExistsError(
-                f"report output {', '.join(existing)} already exists; pass overwrite=True or choose another directory"
-            )
+        check_output_targets([path for path, _ in targets.values()], overwrite, what="report output", folder=folder)
         for path, content in targets.values():
             with atomic_output(path, overwrite=True) as temporary:
                 temporary.write_bytes(content)

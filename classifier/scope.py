@@ -47,18 +47,16 @@ newline-separated string (``__getstate__``), so a model bundle stays small.
 from __future__ import annotations
 
 import functools
-import gzip
 import itertools
-import json
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.model_selection import KFold
 
+from classifier import spacy_resources
 from classifier.errors import NotFittedError
 from classifier.normalize import STOP_WORDS, mask_token
 from classifier.predictions import check_texts
@@ -69,22 +67,12 @@ __all__ = ["ScopeDetector", "COURTESY_WORDS"]
 _MASK_CANDIDATE = re.compile(r"[\d./\\@:#_-]")
 
 
-def _read_lookup(name: str) -> dict:
-    import spacy_lookups_data
-
-    path = Path(str(spacy_lookups_data.get_file(f"en_{name}.json")))
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
-    with gzip.open(path.with_name(path.name + ".gz"), "rt", encoding="utf-8") as handle:
-        return json.load(handle)
-
-
 @functools.lru_cache(maxsize=1)
 def _background_log_probs() -> dict[str, float]:
     """English token probabilities (``spacy-lookups-data``) in the normalizer's token space, as logs."""
-    lemmas = _read_lookup("lemma_lookup")
+    lemmas = spacy_resources.lemma_lookup()
     totals: dict[str, float] = {}
-    for word, log_prob in _read_lookup("lexeme_prob").items():
+    for word, log_prob in spacy_resources.lexeme_log_probs().items():
         word = word.lower()
         if word in STOP_WORDS or not any(character.isalnum() for character in word):
             continue

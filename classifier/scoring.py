@@ -21,6 +21,7 @@ import pandas as pd
 from classifier.errors import ColumnNotFoundError, InvalidValueError
 from classifier.labels import LABEL_IDS
 from classifier.model import ITWorkClassifier
+from classifier.shares import label_shares
 from classifier.tables import TableWriter, atomic_output, check_columns, iter_table, table_format
 
 __all__ = ["score_frame", "score_file", "ScoreSummary", "output_columns"]
@@ -50,7 +51,7 @@ class ScoreSummary:
 
     def shares(self) -> dict[str, float]:
         """Share of scored rows per label, in label order."""
-        return {label: (self.label_counts[label] / self.scored if self.scored else 0.0) for label in LABEL_IDS}
+        return label_shares(self.label_counts, total=self.scored)
 
     def add(self, other: ScoreSummary) -> None:
         self.rows += other.rows

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from classifier.errors import ColumnNotFoundError, OutputExistsError, TableReadError
+from classifier.errors import ColumnNotFoundError, TableReadError
+from classifier.outputs import check_output_target
 
 __all__ = ["read_table", "iter_table", "write_table", "table_format", "check_columns", "atomic_output", "TableWriter"]
 
@@ -193,9 +194,7 @@ def _guess_text_column(frame: pd.DataFrame) -> str | None:
 @contextmanager
 def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` only if the block succeeds."""
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise OutputExistsError(f"output {target} already exists; pass overwrite=True or choose another path")
+    target = check_output_target(path, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".partial" + target.suffix, dir=target.parent

@@ -1,14 +1,8 @@
 import pytest
 
 from classifier import TextNormalizer
-from classifier.normalize import (
-    BATCH_SEPARATOR,
-    STOP_WORDS,
-    _load_lemma_table,
-    _tokenizer_exceptions,
-    mask_token,
-    split_batch,
-)
+from classifier.normalize import BATCH_SEPARATOR, STOP_WORDS, mask_token, split_batch
+from classifier.spacy_resources import lemma_lookup, tokenizer_exceptions
 
 
 @pytest.mark.parametrize(
@@ -274,9 +268,9 @@ WRAPPINGS = ("{}", "({})", "{},", "{}.", "'{}'", '"{}"', "[{}]", "{}...", "{}!?"
 
 def _fast_path_chunks(step: int, wrappings: tuple[str, ...] = WRAPPINGS) -> list[str]:
     """Chunks for the fast paths: lemma-table words, stop words, tokenizer exceptions, wrapped in punctuation."""
-    lemmas = _load_lemma_table()
+    lemmas = lemma_lookup()
     words = sorted(word for word in lemmas if word.isascii() and word.isalpha() and word.islower())[::step]
-    exceptions = sorted(_tokenizer_exceptions())
+    exceptions = sorted(tokenizer_exceptions())
     words += sorted(STOP_WORDS) + [word for word in exceptions if word.isascii() and word.isalpha()]
     words += ["server", "backup", "password", "reset", "running", "was", "etc", "inc", "mr", "em", "dont", "cant"]
     chunks = [wrapping.format(word) for word in words for wrapping in wrappings]
@@ -300,15 +294,6 @@ def test_fast_paths_give_what_spacy_gives_on_the_whole_lemma_table():
     chunks = _fast_path_chunks(step=1, wrappings=("{}", "({}),", "'{}'"))
     mismatches = [chunk for chunk in chunks if normalizer.normalize_chunk(chunk) != normalizer._normalize_chunk(chunk)]
     assert mismatches == []
-
-
-def test_plain_lemma_table_is_the_one_spacy_loads():
-    from spacy.lookups import load_lookups
-
-    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-    lemmas = _load_lemma_table()
-    assert len(lemmas) == len(table) > 10_000
-    assert all(table.get(word) == lemma for word, lemma in lemmas.items())
 
 
 def test_split_batch_marks_text_boundaries_and_refuses_texts_holding_the_separator():

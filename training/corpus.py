@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from classifier.markdown import markdown_table
 from training.data import default_corpus_path, duplicate_key
 
 __all__ = [
@@ -85,9 +86,8 @@ def similar_pairs(texts: list[str], others: list[str], threshold: float) -> list
 
 
 def _table(counts: pd.Series, name: str, total: int) -> list[str]:
-    lines = [f"| {name} | examples | share |", "|---|---|---|"]
-    lines += [f"| {key or '(none)'} | {value} | {value / total:.1%} |" for key, value in counts.items()]
-    return lines
+    rows = [[key or "(none)", value, f"{value / total:.1%}"] for key, value in counts.items()]
+    return markdown_table([name, "examples", "share"], rows)
 
 
 def counts_markdown(corpus: pd.DataFrame) -> str:
@@ -98,10 +98,11 @@ def counts_markdown(corpus: pd.DataFrame) -> str:
     lines += _table(corpus["register"].value_counts(), "register", total) + [""]
     lines += _table(corpus["domain"].value_counts(), "domain", total) + [""]
     tags = corpus.loc[corpus["note"] != "", "note"].value_counts()
-    lines += ["| edge rule / settled case (`note`) | examples | by label |", "|---|---|---|"]
+    rows = []
     for tag, count in tags.items():
         by_label = corpus.loc[corpus["note"] == tag, "label"].value_counts()
-        lines.append(f"| {tag} | {count} | " + ", ".join(f"{k} {v}" for k, v in by_label.items()) + " |")
+        rows.append([tag, count, ", ".join(f"{k} {v}" for k, v in by_label.items())])
+    lines += markdown_table(["edge rule / settled case (`note`)", "examples", "by label"], rows)
     words = corpus["text"].str.split().str.len()
     lines += [
         "",

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classifier.errors import OutputExistsError
+from classifier.outputs import check_output_targets
 from classifier.reports import Report
 from classifier.tables import atomic_output
 
@@ -106,9 +106,7 @@ def write_evaluation(
 ) -> dict[str, Path]:
     """Write ``metrics.json`` and the report (Markdown, HTML, PNGs) into ``directory``."""
     folder = Path(directory)
-    target = folder / "metrics.json"
-    if target.exists() and not overwrite:
-        raise OutputExistsError(f"{target} already exists; pass overwrite=True or choose another directory")
+    (target,) = check_output_targets([folder / "metrics.json"], overwrite, what="metrics file", folder=folder)
     paths = report.write(folder, overwrite=overwrite)
     with atomic_output(target, overwrite=True) as temporary:
         temporary.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")

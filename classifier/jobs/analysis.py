@@ -1,11 +1,16 @@
 """The mix of a job: what share of a role's activities is ktlo, commodity and business-enabling.
 
 :func:`analyze_job` splits a job description (or a free-text work log) into
-activities with :func:`~classifier.activities.split_activities`, labels them
+activities with :func:`~classifier.jobs.splitter.split_activities`, labels them
 all in one batch, and sums them into a mix, an overall label, the
 high-value (business-enabling) activities and one recommendation per label.
 
->>> job = analyze_job("Responsibilities:\\n- Build the customer booking app\\n- Reset user passwords")
+>>> import numpy as np
+>>> class Keywords:  # a stand-in model: "Build" is business-enabling, "Reset" commodity
+...     classes_ = np.array(["business_enabling", "commodity_outsourceable", "ktlo"])
+...     def predict_proba(self, texts):
+...         return np.array([[0.8, 0.1, 0.1] if "Build" in t else [0.1, 0.7, 0.2] for t in texts])
+>>> job = analyze_job("Responsibilities:\\n- Build the customer booking app\\n- Reset user passwords", Keywords())
 >>> [a.label for a in job.activities]
 ['business_enabling', 'commodity_outsourceable']
 >>> job.mix
@@ -25,10 +30,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from classifier.activities import NON_ACTIVITY_KINDS, Activity, split_activities
 from classifier.errors import InputTextError, InvalidValueError
+from classifier.jobs.patterns import NON_ACTIVITY_KINDS
+from classifier.jobs.splitter import Activity, split_activities
 from classifier.labels import BUSINESS_ENABLING, LABEL_IDS, LABELS
 from classifier.model import ITWorkClassifier
+from classifier.shares import label_shares, label_totals
 
 __all__ = ["JobAnalysis", "ScoredActivity", "analyze_job", "label_mix", "recommendations", "read_job_text"]
 
@@ -124,11 +131,7 @@ def label_mix(labels: Sequence[str], weights: Sequence[float] | None = None) -> 
     >>> label_mix(["ktlo", "ktlo", "business_enabling"], [1, 1, 2])
     {'ktlo': 0.5, 'commodity_outsourceable': 0.0, 'business_enabling': 0.5}
     """
-    totals = dict.fromkeys(LABEL_IDS, 0.0)
-    for index, label in enumerate(labels):
-        totals[label] += 1.0 if weights is None else float(weights[index])
-    total = sum(totals.values())
-    return {label: (value / total if total > 0 else 0.0) for label, value in totals.items()}
+    return label_shares(label_totals(labels, weights))
 
 
 def _shorten(text: str, width: int = 70) -> str:

@@ -1,7 +1,7 @@
 import pytest
 
 from classifier import Activity, split_activities
-from classifier.activities import NON_ACTIVITY_KINDS
+from classifier.jobs import NON_ACTIVITY_KINDS
 
 
 def pieces(text):
@@ -220,3 +220,14 @@ def test_a_job_title_is_a_heading_but_a_title_cased_work_log_line_is_not():
 
 def test_inline_requirement_heading():
     assert pieces("Skills: Python, SQL") == [("heading", "Skills:"), ("requirement", "Python, SQL")]
+
+
+def test_the_splitter_keeps_its_state_in_named_attributes():
+    from classifier.jobs import ActivitySplitter
+
+    splitter = ActivitySplitter("Senior Data Engineer\nAcme Ltd - Leeds\n\nBenefits:\n- Pension\n\nBuild the lakehouse")
+    kinds = [piece.kind for piece in splitter.split()]
+    assert kinds == ["heading", "job_detail", "heading", "benefits", "activity"]
+    assert splitter.section is None and splitter.section_name is None  # the paragraph after the list ended it
+    assert splitter.previous_kind == "activity" and splitter.seen_text and not splitter.title_block
+    assert splitter.pieces[-1].text == "Build the lakehouse"

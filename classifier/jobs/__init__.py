@@ -1,0 +1,34 @@
+"""Jobs and work logs: split a text into activities, then label them and sum them into the job's mix.
+
+* :mod:`classifier.jobs.patterns`: the pattern tables (bullets, headings, section names,
+  requirement/salary/benefit patterns) that find where activities start and what the other
+  pieces are;
+* :mod:`classifier.jobs.splitter`: :class:`ActivitySplitter`, the walk through a text, and
+  :func:`split_activities`;
+* :mod:`classifier.jobs.analysis`: :func:`analyze_job` and :class:`JobAnalysis`.
+"""
+
+from classifier.jobs.analysis import (
+    JobAnalysis,
+    ScoredActivity,
+    analyze_job,
+    label_mix,
+    read_job_text,
+    recommendations,
+)
+from classifier.jobs.patterns import ACTIVITY, NON_ACTIVITY_KINDS
+from classifier.jobs.splitter import Activity, ActivitySplitter, split_activities
+
+__all__ = [
+    "Activity",
+    "ActivitySplitter",
+    "split_activities",
+    "ACTIVITY",
+    "NON_ACTIVITY_KINDS",
+    "JobAnalysis",
+    "ScoredActivity",
+    "analyze_job",
+    "label_mix",
+    "recommendations",
+    "read_job_text",
+]
