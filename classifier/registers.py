@@ -47,7 +47,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.predictions import check_texts
-from classifier.word_tfidf import WordTfidf
+from classifier.word_tfidf import ChunkBatches, WordTfidf
 
 __all__ = ["RegisterAdaptation", "RegisterDetector", "known_registers", "OTHER_REGISTERS", "MIN_REGISTER_EXAMPLES"]
 
@@ -117,10 +117,16 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
         self.classes_ = self.classifier_.classes_
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability of each register, shape ``(n_texts, n_registers)``, columns in ``classes_`` order."""
+    def predict_proba(self, texts: Sequence[str], batches: ChunkBatches | None = None) -> np.ndarray:
+        """Probability of each register, shape ``(n_texts, n_registers)``, columns in ``classes_`` order.
+
+        ``batches``: the texts already split by :meth:`ChunkBatches.of`, shared with other feature blocks.
+        """
         check_is_fitted(self, "classifier_")
-        return self.classifier_.predict_proba(self.vectorizer_.transform(texts))
+        texts = check_texts(texts)
+        if batches is None:
+            batches = ChunkBatches.of(texts)
+        return self.classifier_.predict_proba(self.vectorizer_.transform_chunks(batches, texts))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -182,12 +188,12 @@ class RegisterAdaptation(TransformerMixin, BaseEstimator):
             weights[missing] = self.register_weights([texts[index] for index in missing])
         return self._augment(words, weights)
 
-    def register_weights(self, texts: Sequence[str]) -> np.ndarray:
+    def register_weights(self, texts: Sequence[str], batches: ChunkBatches | None = None) -> np.ndarray:
         """The detector's probability of each adapted register for raw texts, shape ``(n, len(adapted_))``."""
         check_is_fitted(self, "adapted_")
         if not self.adapted_:
             return np.zeros((len(texts), 0), dtype=np.float32)
-        probabilities = self.detector_.predict_proba(texts)
+        probabilities = self.detector_.predict_proba(texts, batches)
         columns = [list(self.detector_.classes_).index(name) for name in self.adapted_]
         return probabilities[:, columns].astype(np.float32)
 
@@ -205,7 +211,8 @@ class RegisterAdaptation(TransformerMixin, BaseEstimator):
         """Augment raw texts by their *estimated* registers."""
         check_is_fitted(self, "adapted_")
         texts = check_texts(texts)
-        return self._augment(self.word_.transform(texts), self.register_weights(texts))
+        batches = ChunkBatches.of(texts)  # split once, for the word features and the detector
+        return self._augment(self.word_.transform_chunks(batches, texts), self.register_weights(texts, batches))
 
     def word_direction(self, direction: np.ndarray, text: str) -> np.ndarray:
         """Fold a weight vector over this block's columns onto the word features, for one raw ``text``.

@@ -14,9 +14,9 @@ its chunks' tokens:
 * each distinct lower-cased chunk is turned into tokens once and remembered as
   the ids of those tokens in the vocabulary (-1 for an unknown token, which
   still breaks word pairs; a chunk that normalizes to nothing has no ids);
-* a batch is split in one go (:func:`~classifier.normalize.split_batch`), its
-  chunks mapped to chunk ids in one dictionary pass, and the word and
-  word-pair counts gathered with numpy;
+* a batch is split in one go (:class:`ChunkBatches`, which feature blocks
+  reading the same texts share), its distinct chunks mapped to chunk ids, and
+  the word and word-pair counts gathered with numpy;
 * the counts go through the fitted ``TfidfTransformer``.
 
 The result equals ``tfidf_.transform(counter_.transform(normalize(texts)))``
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from dataclasses import dataclass
 from collections.abc import Callable, Sequence
 from itertools import compress, repeat
 
@@ -48,7 +49,7 @@ from sklearn.utils.validation import check_is_fitted
 from classifier.normalize import BATCH_SEPARATOR, TextNormalizer, split_batch
 from classifier.predictions import check_texts
 
-__all__ = ["WordTfidf"]
+__all__ = ["WordTfidf", "ChunkBatches"]
 
 BATCH_TEXTS = 4096  # texts transformed at a time (a first call over 50,000 texts is twice as fast so)
 _SEPARATOR_ID = -2  # token id that ends a text
@@ -137,16 +138,25 @@ class WordTfidf(TransformerMixin, BaseEstimator):
         """The TF-IDF matrix of raw texts, shape ``(n_texts, n_features)``."""
         check_is_fitted(self, "tfidf_")
         texts = check_texts(texts)
+        return self.transform_chunks(ChunkBatches.of(texts), texts)
+
+    def transform_chunks(self, batches: ChunkBatches | None, texts: list[str]) -> sp.csr_matrix:
+        """:meth:`transform` of ``texts`` already split by :meth:`ChunkBatches.of` (None: take the plain route).
+
+        Feature blocks that read the same texts share one split.
+        """
+        check_is_fitted(self, "tfidf_")
         if not texts:
             return sp.csr_matrix((0, len(self.counter_.vocabulary_)), dtype=np.float32)
-        counter = getattr(self, "_chunk_counter", None)
-        if counter is None:
-            counter = self._chunk_counter = _ChunkCounter(
-                self.counter_.vocabulary_, self._chunk_tokens(), tuple(self.ngram_range), self.max_chunks
-            )
-        counts = counter.count(texts)
-        if counts is None:  # a text holds the batch separator: the plain route
+        if batches is None:  # a text holds the batch separator: the plain route
             counts = self.counter_.transform(self.tokens(texts))
+        else:
+            counter = getattr(self, "_chunk_counter", None)
+            if counter is None:
+                counter = self._chunk_counter = _ChunkCounter(
+                    self.counter_.vocabulary_, self._chunk_tokens(), _pair(self.ngram_range), self.max_chunks
+                )
+            counts = counter.count(batches)
         return self.tfidf_.transform(counts, copy=False)
 
     def _chunk_tokens(self) -> Callable[[str], list[str]]:
@@ -186,6 +196,48 @@ class WordTfidf(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _pair(ngram_range: Sequence[int]) -> tuple[int, int]:
+    low, high = ngram_range
+    return int(low), int(high)
+
+
+@dataclass(frozen=True)
+class ChunkBatch:
+    """Up to ``BATCH_TEXTS`` texts split into lower-cased whitespace chunks, with the batch separator between texts.
+
+    ``codes`` gives each chunk's position in ``distinct``, the distinct chunks in order of first appearance.
+    """
+
+    n_texts: int
+    codes: np.ndarray
+    distinct: list[str]
+
+
+@dataclass(frozen=True)
+class ChunkBatches:
+    """Texts split into whitespace chunks once, slice by slice, for every feature block that reads chunks.
+
+    >>> batches = ChunkBatches.of(["Reset  PWD", "", "reset vpn"])
+    >>> batches.batches[0].distinct, batches.batches[0].codes.tolist()
+    (['reset', 'pwd', '\\x00', 'vpn'], [0, 1, 2, 2, 0, 3])
+    """
+
+    batches: tuple[ChunkBatch, ...]
+
+    @classmethod
+    def of(cls, texts: list[str]) -> ChunkBatches | None:
+        """Split ``texts``; None if a text holds the batch separator (NUL) or there are no texts."""
+        batches = []
+        for start in range(0, len(texts), BATCH_TEXTS):  # small arrays, reused from one slice to the next
+            part = texts[start : start + BATCH_TEXTS]
+            chunks = split_batch(part)
+            if chunks is None or not part:
+                return None
+            codes, distinct = pd.factorize(np.array(chunks, dtype=object))
+            batches.append(ChunkBatch(len(part), codes.astype(np.int64, copy=False), distinct.tolist()))
+        return cls(tuple(batches)) if batches else None
 
 
 class _ChunkCounter:
@@ -238,43 +290,26 @@ class _ChunkCounter:
         flat = np.fromiter((token for tokens in new_tokens for token in tokens), dtype=np.int64, count=lengths.sum())
         self._tokens = np.concatenate([self._tokens, flat])
 
-    def _chunk_tokens(self, chunks: list[str]) -> tuple[np.ndarray, ...]:
-        """Chunk ids of ``chunks`` and the (starts, lengths, tokens) arrays they index."""
+    def _ids_of(self, batch: ChunkBatch) -> tuple[np.ndarray, ...]:
+        """The chunk id of each chunk of ``batch`` and the (starts, lengths, tokens) arrays they index."""
         with self._lock:
-            try:  # one dictionary pass when every chunk was seen before
-                ids = np.fromiter(map(self._chunk_ids.__getitem__, chunks), dtype=np.int64, count=len(chunks))
-            except KeyError:
-                codes, distinct = pd.factorize(np.array(chunks, dtype=object))
-                distinct = distinct.tolist()
-                known = np.fromiter(map(self._chunk_ids.get, distinct, repeat(-1)), dtype=np.int64, count=len(distinct))
-                new = list(compress(distinct, (known < 0).tolist()))
+            known = np.fromiter(map(self._chunk_ids.get, batch.distinct, repeat(-1)), dtype=np.int64)
+            if (known < 0).any():
+                new = list(compress(batch.distinct, (known < 0).tolist()))
                 if len(self._chunk_ids) + len(new) > self.max_chunks:
                     self._forget_chunks()
-                    new = [chunk for chunk in distinct if chunk != BATCH_SEPARATOR]
+                    new = [chunk for chunk in batch.distinct if chunk != BATCH_SEPARATOR]
                 self._learn_chunks(new)
-                known = np.fromiter(map(self._chunk_ids.__getitem__, distinct), dtype=np.int64, count=len(distinct))
-                ids = known[codes]
-            return ids, self._starts, self._lengths, self._tokens
+                known = np.fromiter(map(self._chunk_ids.__getitem__, batch.distinct), dtype=np.int64)
+            return known[batch.codes], self._starts, self._lengths, self._tokens
 
-    def count(self, texts: list[str]) -> sp.csr_matrix | None:
-        """The n-gram count matrix of raw texts, or None if a text holds the batch separator (NUL).
-
-        Texts go through in slices of ``BATCH_TEXTS``: small arrays are reused from one slice to the
-        next instead of fresh memory being mapped for huge ones.
-        """
-        parts = []
-        for start in range(0, len(texts), BATCH_TEXTS):
-            part = self._count(texts[start : start + BATCH_TEXTS])
-            if part is None:
-                return None
-            parts.append(part)
+    def count(self, batches: ChunkBatches) -> sp.csr_matrix:
+        """The n-gram count matrix of the texts split into ``batches``."""
+        parts = [self._count(batch) for batch in batches.batches]
         return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
 
-    def _count(self, texts: list[str]) -> sp.csr_matrix | None:
-        chunks = split_batch(texts)
-        if chunks is None:
-            return None
-        ids, starts, lengths, tokens = self._chunk_tokens(chunks)
+    def _count(self, batch: ChunkBatch) -> sp.csr_matrix:
+        ids, starts, lengths, tokens = self._ids_of(batch)
         # The tokens of all chunks in order, with _SEPARATOR_ID between texts.
         chunk_lengths = lengths[ids]
         ends = np.cumsum(chunk_lengths)
@@ -296,7 +331,7 @@ class _ChunkCounter:
             hit = pair_columns >= 0
             rows.append(text_of[both[hit]])
             columns.append(pair_columns[hit])
-        return sp.csr_matrix(_csr_counts(rows, columns, len(texts), self._n_features, np.float32))
+        return sp.csr_matrix(_csr_counts(rows, columns, batch.n_texts, self._n_features, np.float32))
 
 
 def _csr_counts(rows: list[np.ndarray], columns: list[np.ndarray], n_rows: int, n_columns: int, dtype) -> sp.csr_array:
