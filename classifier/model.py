@@ -396,7 +396,9 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         labels = self.classes_[best] if len(texts) else np.zeros(0, dtype=object)
         confidence = probabilities.max(axis=1) if len(texts) else np.zeros(0)
         has_text = np.fromiter((bool(text) for text in normalized), dtype=bool, count=len(normalized))
-        in_scope = (np.ones(len(texts), dtype=bool) if self.scope_ is None else self.scope_.predict(normalized)) & has_text
+        in_scope = (
+            np.ones(len(texts), dtype=bool) if self.scope_ is None else self.scope_.predict(normalized)
+        ) & has_text
         thresholds = self.review_thresholds() if min_confidence is None else float(min_confidence)
         needs_review = review_flags(labels, confidence, thresholds) | ~in_scope
         return Decisions(labels, confidence, probabilities, needs_review, in_scope, has_text)

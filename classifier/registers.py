@@ -47,7 +47,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.predictions import check_texts
-from classifier.word_tfidf import ChunkBatches, WordTfidf
+from classifier.word_tfidf import ChunkBatches, ChunkIndex, WordTfidf
 
 __all__ = ["RegisterAdaptation", "RegisterDetector", "known_registers", "OTHER_REGISTERS", "MIN_REGISTER_EXAMPLES"]
 
@@ -123,10 +123,9 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
         ``batches``: the texts already split by :meth:`ChunkBatches.of`, shared with other feature blocks.
         """
         check_is_fitted(self, "classifier_")
-        texts = check_texts(texts)
         if batches is None:
-            batches = ChunkBatches.of(texts)
-        return self.classifier_.predict_proba(self.vectorizer_.transform_chunks(batches, texts))
+            return self.classifier_.predict_proba(self.vectorizer_.transform(texts))
+        return self.classifier_.predict_proba(self.vectorizer_.transform_chunks(batches, check_texts(texts)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -211,7 +210,10 @@ class RegisterAdaptation(TransformerMixin, BaseEstimator):
         """Augment raw texts by their *estimated* registers."""
         check_is_fitted(self, "adapted_")
         texts = check_texts(texts)
-        batches = ChunkBatches.of(texts)  # split once, for the word features and the detector
+        index = getattr(self, "_chunk_index", None)
+        if index is None:
+            index = self._chunk_index = ChunkIndex(self.word_.max_chunks)
+        batches = ChunkBatches.of(texts, index)  # split once, for the word features and the detector
         return self._augment(self.word_.transform_chunks(batches, texts), self.register_weights(texts, batches))
 
     def word_direction(self, direction: np.ndarray, text: str) -> np.ndarray:
@@ -234,6 +236,11 @@ class RegisterAdaptation(TransformerMixin, BaseEstimator):
                 np.array([f"[{name}]"], dtype=object),
             ]
         return np.concatenate(names)
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: BaseEstimator hands out the live __dict__
+        state.pop("_chunk_index", None)  # rebuilt on first use
+        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

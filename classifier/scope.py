@@ -216,9 +216,7 @@ class ScopeDetector(BaseEstimator):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "threshold_"):
-            raise NotFittedError(
-                "this ScopeDetector is not fitted yet; call fit(normalized_texts) first"
-            )
+            raise NotFittedError("this ScopeDetector is not fitted yet; call fit(normalized_texts) first")
 
     def score_samples(self, normalized_texts: Sequence[str]) -> np.ndarray:
         """Mean log-likelihood ratio per token (corpus vs English): higher = more like IT work."""

@@ -35,12 +35,11 @@ from __future__ import annotations
 
 import copy
 import threading
+import weakref
 from dataclasses import dataclass
 from collections.abc import Callable, Sequence
-from itertools import compress, repeat
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -49,7 +48,7 @@ from sklearn.utils.validation import check_is_fitted
 from classifier.normalize import BATCH_SEPARATOR, TextNormalizer, split_batch
 from classifier.predictions import check_texts
 
-__all__ = ["WordTfidf", "ChunkBatches"]
+__all__ = ["WordTfidf", "ChunkBatches", "ChunkIndex"]
 
 BATCH_TEXTS = 4096  # texts transformed at a time (a first call over 50,000 texts is twice as fast so)
 _SEPARATOR_ID = -2  # token id that ends a text
@@ -131,19 +130,22 @@ class WordTfidf(TransformerMixin, BaseEstimator):
         )
         counts = self.counter_.fit_transform(self.tokens(texts))
         self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
-        self._chunk_counter = None
+        self._chunk_counter = None  # the fast route's tables belong to the vocabulary just fitted
         return self.tfidf_.transform(counts, copy=False)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """The TF-IDF matrix of raw texts, shape ``(n_texts, n_features)``."""
         check_is_fitted(self, "tfidf_")
         texts = check_texts(texts)
-        return self.transform_chunks(ChunkBatches.of(texts), texts)
+        index = getattr(self, "_chunk_index", None)
+        if index is None:
+            index = self._chunk_index = ChunkIndex(self.max_chunks)
+        return self.transform_chunks(ChunkBatches.of(texts, index), texts)
 
     def transform_chunks(self, batches: ChunkBatches | None, texts: list[str]) -> sp.csr_matrix:
         """:meth:`transform` of ``texts`` already split by :meth:`ChunkBatches.of` (None: take the plain route).
 
-        Feature blocks that read the same texts share one split.
+        Feature blocks that read the same texts share one split and one :class:`ChunkIndex`.
         """
         check_is_fitted(self, "tfidf_")
         if not texts:
@@ -154,7 +156,7 @@ class WordTfidf(TransformerMixin, BaseEstimator):
             counter = getattr(self, "_chunk_counter", None)
             if counter is None:
                 counter = self._chunk_counter = _ChunkCounter(
-                    self.counter_.vocabulary_, self._chunk_tokens(), _pair(self.ngram_range), self.max_chunks
+                    self.counter_.vocabulary_, self._chunk_tokens(), _pair(self.ngram_range)
                 )
             counts = counter.count(batches)
         return self.tfidf_.transform(counts, copy=False)
@@ -172,7 +174,8 @@ class WordTfidf(TransformerMixin, BaseEstimator):
 
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())  # a copy: BaseEstimator hands out the live __dict__
-        state.pop("_chunk_counter", None)  # rebuilt on first use: chunk memory, locks and lookup tables
+        for transient in ("_chunk_counter", "_chunk_index"):  # rebuilt on first use: chunk memory, locks, tables
+            state.pop(transient, None)
         counter = state.get("counter_")
         if counter is not None and hasattr(counter, "vocabulary_"):
             # The vocabulary as one newline-separated str in column order (terms hold no newline): a dict
@@ -203,55 +206,95 @@ def _pair(ngram_range: Sequence[int]) -> tuple[int, int]:
     return int(low), int(high)
 
 
-@dataclass(frozen=True)
-class ChunkBatch:
-    """Up to ``BATCH_TEXTS`` texts split into lower-cased whitespace chunks, with the batch separator between texts.
+class ChunkIndex:
+    """Ids of the distinct lower-cased whitespace chunks of the texts seen, for the feature blocks that read them.
 
-    ``codes`` gives each chunk's position in ``distinct``, the distinct chunks in order of first appearance.
+    Id 0 is the batch separator; every new chunk gets the next id. Blocks that
+    share an index look each chunk up once, in :meth:`ChunkBatches.of`, and
+    keep what they derive from a chunk (its token ids) in arrays by chunk id.
+    When the index holds more than ``max_chunks`` chunks, the next
+    :meth:`ChunkBatches.of` empties it and its ``generation`` changes, so
+    blocks forget what they derived.
     """
 
-    n_texts: int
-    codes: np.ndarray
-    distinct: list[str]
+    def __init__(self, max_chunks: int = 500_000) -> None:
+        self.max_chunks = max_chunks
+        self.generation = 0
+        self.lock = threading.Lock()
+        self._ids: dict[str, int] = {BATCH_SEPARATOR: 0}
+        self.chunks: list[str] = [BATCH_SEPARATOR]
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def _empty(self) -> None:
+        self.generation += 1
+        self._ids = {BATCH_SEPARATOR: 0}
+        self.chunks = [BATCH_SEPARATOR]
+
+    def _ids_of(self, chunks: list[str]) -> np.ndarray:
+        ids = self._ids
+        try:  # one dictionary pass when every chunk was seen before
+            return np.fromiter(map(ids.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        except KeyError:
+            for chunk in dict.fromkeys(chunks):
+                if chunk not in ids:
+                    ids[chunk] = len(self.chunks)
+                    self.chunks.append(chunk)
+            return np.fromiter(map(ids.__getitem__, chunks), dtype=np.int64, count=len(chunks))
 
 
 @dataclass(frozen=True)
 class ChunkBatches:
-    """Texts split into whitespace chunks once, slice by slice, for every feature block that reads chunks.
+    """Texts split into whitespace chunks once, slice by slice, as ids in a :class:`ChunkIndex`.
 
-    >>> batches = ChunkBatches.of(["Reset  PWD", "", "reset vpn"])
-    >>> batches.batches[0].distinct, batches.batches[0].codes.tolist()
-    (['reset', 'pwd', '\\x00', 'vpn'], [0, 1, 2, 2, 0, 3])
+    >>> index = ChunkIndex()
+    >>> batches = ChunkBatches.of(["Reset  PWD", "", "reset vpn"], index)
+    >>> batches.ids[0].tolist(), index.chunks
+    ([1, 2, 0, 0, 1, 3], ['\\x00', 'reset', 'pwd', 'vpn'])
     """
 
-    batches: tuple[ChunkBatch, ...]
+    index: ChunkIndex
+    generation: int
+    sizes: tuple[int, ...]  # texts per slice
+    ids: tuple[np.ndarray, ...]  # chunk ids per slice, 0 between texts
 
     @classmethod
-    def of(cls, texts: list[str]) -> ChunkBatches | None:
+    def of(cls, texts: list[str], index: ChunkIndex) -> ChunkBatches | None:
         """Split ``texts``; None if a text holds the batch separator (NUL) or there are no texts."""
-        batches = []
-        for start in range(0, len(texts), BATCH_TEXTS):  # small arrays, reused from one slice to the next
-            part = texts[start : start + BATCH_TEXTS]
-            chunks = split_batch(part)
-            if chunks is None or not part:
-                return None
-            codes, distinct = pd.factorize(np.array(chunks, dtype=object))
-            batches.append(ChunkBatch(len(part), codes.astype(np.int64, copy=False), distinct.tolist()))
-        return cls(tuple(batches)) if batches else None
+        if not texts:
+            return None
+        with index.lock:
+            if len(index) > index.max_chunks:
+                index._empty()
+            sizes, ids = [], []
+            for start in range(0, len(texts), BATCH_TEXTS):  # small arrays, reused from one slice to the next
+                part = texts[start : start + BATCH_TEXTS]
+                chunks = split_batch(part)
+                if chunks is None:
+                    return None
+                sizes.append(len(part))
+                ids.append(index._ids_of(chunks))
+            return cls(index, index.generation, tuple(sizes), tuple(ids))
+
+
+class _Learned:
+    """What a counter derived from the chunks of one generation of a ChunkIndex: token ids by chunk id."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.starts = np.zeros(0, dtype=np.int64)
+        self.lengths = np.zeros(0, dtype=np.int64)
+        self.tokens = np.zeros(0, dtype=np.int64)
 
 
 class _ChunkCounter:
     """N-gram counts of raw texts from their whitespace chunks, remembering each chunk's token ids."""
 
     def __init__(
-        self,
-        vocabulary: dict[str, int],
-        chunk_tokens: Callable[[str], list[str]],
-        ngram_range: tuple[int, int],
-        max_chunks: int,
+        self, vocabulary: dict[str, int], chunk_tokens: Callable[[str], list[str]], ngram_range: tuple[int, int]
     ) -> None:
         self.chunk_tokens = chunk_tokens
-        self.max_chunks = max_chunks
         self._lock = threading.Lock()
         self._min_n, self._max_n = ngram_range
         self._n_features = len(vocabulary)
@@ -270,46 +313,39 @@ class _ChunkCounter:
         self._word_columns[: len(words)] = columns[~is_pair]
         pair_ids = np.fromiter(map(token_ids.__getitem__, parts), dtype=np.int64, count=len(parts)).reshape(-1, 2)
         self._pairs = _IntTable(pair_ids[:, 0] * len(token_ids) + pair_ids[:, 1], columns[is_pair])
-        self._forget_chunks()
+        self._learned: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # ChunkIndex -> _Learned
 
-    def _forget_chunks(self) -> None:
-        self._chunk_ids = {BATCH_SEPARATOR: 0}
-        self._starts = np.zeros(1, dtype=np.int64)
-        self._lengths = np.ones(1, dtype=np.int64)
-        self._tokens = np.full(1, _SEPARATOR_ID, dtype=np.int64)
-
-    def _learn_chunks(self, chunks: list[str]) -> None:
-        """Tokenize chunks not seen before and remember their token ids."""
-        token_ids = self._token_ids
-        new_tokens = [[token_ids.get(token, _UNKNOWN_ID) for token in self.chunk_tokens(chunk)] for chunk in chunks]
-        lengths = np.fromiter(map(len, new_tokens), dtype=np.int64, count=len(new_tokens))
-        first = len(self._chunk_ids)
-        self._chunk_ids.update(zip(chunks, range(first, first + len(chunks))))
-        self._starts = np.concatenate([self._starts, len(self._tokens) + np.cumsum(lengths) - lengths])
-        self._lengths = np.concatenate([self._lengths, lengths])
-        flat = np.fromiter((token for tokens in new_tokens for token in tokens), dtype=np.int64, count=lengths.sum())
-        self._tokens = np.concatenate([self._tokens, flat])
-
-    def _ids_of(self, batch: ChunkBatch) -> tuple[np.ndarray, ...]:
-        """The chunk id of each chunk of ``batch`` and the (starts, lengths, tokens) arrays they index."""
+    def _learn(self, index: ChunkIndex, generation: int) -> _Learned:
+        """The token ids of every chunk in ``index`` (learning the chunks added since the last call)."""
         with self._lock:
-            known = np.fromiter(map(self._chunk_ids.get, batch.distinct, repeat(-1)), dtype=np.int64)
-            if (known < 0).any():
-                new = list(compress(batch.distinct, (known < 0).tolist()))
-                if len(self._chunk_ids) + len(new) > self.max_chunks:
-                    self._forget_chunks()
-                    new = [chunk for chunk in batch.distinct if chunk != BATCH_SEPARATOR]
-                self._learn_chunks(new)
-                known = np.fromiter(map(self._chunk_ids.__getitem__, batch.distinct), dtype=np.int64)
-            return known[batch.codes], self._starts, self._lengths, self._tokens
+            learned = self._learned.get(index)
+            if learned is None or learned.generation != generation:
+                learned = self._learned[index] = _Learned(generation)
+            chunks = index.chunks[len(learned.lengths) :]
+            if chunks:
+                token_ids = self._token_ids
+                new = [[token_ids.get(token, _UNKNOWN_ID) for token in self.chunk_tokens(chunk)] for chunk in chunks]
+                lengths = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+                if len(learned.lengths) == 0:  # chunk id 0, the separator: one _SEPARATOR_ID token
+                    lengths[0], new[0] = 1, [_SEPARATOR_ID]
+                starts = len(learned.tokens) + np.cumsum(lengths) - lengths
+                flat = np.fromiter((token for tokens in new for token in tokens), dtype=np.int64, count=lengths.sum())
+                learned.starts = np.concatenate([learned.starts, starts])
+                learned.lengths = np.concatenate([learned.lengths, lengths])
+                learned.tokens = np.concatenate([learned.tokens, flat])
+            return learned
 
     def count(self, batches: ChunkBatches) -> sp.csr_matrix:
         """The n-gram count matrix of the texts split into ``batches``."""
-        parts = [self._count(batch) for batch in batches.batches]
+        with batches.index.lock:
+            if batches.generation != batches.index.generation:
+                raise RuntimeError("the chunk index was emptied since these batches were split; split them again")
+            learned = self._learn(batches.index, batches.generation)
+        parts = [self._count(ids, size, learned) for ids, size in zip(batches.ids, batches.sizes)]
         return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
 
-    def _count(self, batch: ChunkBatch) -> sp.csr_matrix:
-        ids, starts, lengths, tokens = self._ids_of(batch)
+    def _count(self, ids: np.ndarray, n_texts: int, learned: _Learned) -> sp.csr_matrix:
+        starts, lengths, tokens = learned.starts, learned.lengths, learned.tokens
         # The tokens of all chunks in order, with _SEPARATOR_ID between texts.
         chunk_lengths = lengths[ids]
         ends = np.cumsum(chunk_lengths)
@@ -331,7 +367,7 @@ class _ChunkCounter:
             hit = pair_columns >= 0
             rows.append(text_of[both[hit]])
             columns.append(pair_columns[hit])
-        return sp.csr_matrix(_csr_counts(rows, columns, batch.n_texts, self._n_features, np.float32))
+        return sp.csr_matrix(_csr_counts(rows, columns, n_texts, self._n_features, np.float32))
 
 
 def _csr_counts(rows: list[np.ndarray], columns: list[np.ndarray], n_rows: int, n_columns: int, dtype) -> sp.csr_array:

@@ -71,8 +71,6 @@ def test_min_confidence_overrides_the_thresholds(default_model):
         default_model.decide(texts, min_confidence=2)
 
 
-
-
 def test_default_model_is_shipped_with_a_card():
     card = json.loads((default_model_path() / "card.json").read_text())
     assert card["cross_validation"]["metrics"]["macro_f1"] > 0.5

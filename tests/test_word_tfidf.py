@@ -81,8 +81,34 @@ def test_small_chunk_memory_is_refilled_and_stays_exact(tiny_frame):
     words = WordTfidf(max_chunks=5).fit(fit_texts)
     for texts in (TEXTS, TEXTS[3:], ["brand new words"], TEXTS):
         _assert_same_matrix(words.transform(texts), _reference({}, fit_texts, texts))
+    index = words._chunk_index
+    generation = index.generation
     words.transform(["brand new words"])
-    assert len(words._chunk_counter._chunk_ids) == 4  # forgotten and refilled with this batch's chunks
+    assert index.generation == generation + 1 and index.chunks == ["\x00", "brand", "new", "words"]  # emptied, refilled
+
+
+def test_blocks_sharing_an_index_split_once_and_stay_exact(tiny_frame):
+    from classifier.word_tfidf import ChunkBatches, ChunkIndex
+
+    fit_texts = tiny_frame["text"].tolist() + TEXTS[:6]
+    words, chunks = WordTfidf().fit(fit_texts), WordTfidf(normalize=False, ngram_range=(1, 1)).fit(fit_texts)
+    index = ChunkIndex(max_chunks=8)
+    for texts in (TEXTS, TEXTS[::-1], TEXTS):  # cold, refilled after the small index overflowed, warm
+        batches = ChunkBatches.of(texts, index)
+        _assert_same_matrix(words.transform_chunks(batches, texts), _reference({}, fit_texts, texts))
+        chunk_params = {"normalize": False, "ngram_range": (1, 1)}
+        _assert_same_matrix(chunks.transform_chunks(batches, texts), _reference(chunk_params, fit_texts, texts))
+
+
+def test_batches_from_an_emptied_index_are_refused(tiny_frame):
+    from classifier.word_tfidf import ChunkBatches, ChunkIndex
+
+    words = WordTfidf().fit(tiny_frame["text"].tolist())
+    index = ChunkIndex(max_chunks=3)
+    stale = ChunkBatches.of(["reset the vpn password"], index)
+    ChunkBatches.of(["printer jammed again"], index)  # over max_chunks: emptied
+    with pytest.raises(RuntimeError, match="chunk index was emptied since these batches were split"):
+        words.transform_chunks(stale, ["reset the vpn password"])
 
 
 def test_texts_holding_the_separator_take_the_plain_route(tiny_frame):
