@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
 import numpy as np
 
 from classifier.errors import InvalidValueError

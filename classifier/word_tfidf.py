@@ -36,8 +36,8 @@ from __future__ import annotations
 import copy
 import threading
 import weakref
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
