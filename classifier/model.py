@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from classifier.calibration import CALIBRATION_METHODS, compare_calibration_methods, fit_calibrator
+from classifier.encoder import ENCODERS, SentenceEncoder
 from classifier.errors import InputTextError, InvalidValueError, NotFittedError
 from classifier.normalize import NormalizeTexts, TextNormalizer
 from classifier.params import Interval, OneOf, check_params
@@ -43,10 +44,14 @@ from classifier.predictions import Decisions, Prediction, _describe, check_texts
 from classifier.priors import LabelPriorsMixin, register_label_mix
 from classifier.registers import RegisterAdaptation, RegisterDetector, known_registers, registers_to_adapt
 from classifier.scope import ScopeDetector
+from classifier.semantic import NearestExamples, cascade, fill_embeddings
 from classifier.thresholds import is_probability, review_flags, tune_thresholds
 from classifier.word_tfidf import WordTfidf
 
-__all__ = ["ITWorkClassifier", "FITTED_STATE"]
+__all__ = ["ITWorkClassifier", "FITTED_STATE", "DEFAULT_ENCODER"]
+
+#: The sentence encoder of a new model (``encoder=None``: the n-gram model alone).
+DEFAULT_ENCODER = "all-MiniLM-L6-v2-int8"
 
 #: Everything ``fit`` learns. Persistence saves and restores exactly these attributes.
 FITTED_STATE = (
@@ -62,6 +67,9 @@ FITTED_STATE = (
     "register_priors_",
     "adapted_registers_",
     "scope_",
+    "encoder_",
+    "neighbours_",
+    "oof_probabilities_",
 )
 
 
@@ -106,6 +114,20 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         describing no IT work as out of scope; about this share of texts like
         the training corpus falls out of scope. ``None`` flags no text (only
         empty ones) as out of scope.
+    encoder : str or None, default "all-MiniLM-L6-v2-int8"
+        Sentence encoder of the semantic part (a key of
+        :data:`classifier.encoder.ENCODERS`); ``None`` gives the n-gram model
+        alone (faster, and worse on text unlike the training data).
+    encoder_max_length : int, default 128
+        Tokens the encoder reads per text; longer texts are cut.
+    n_neighbors : int, default 50
+        Training examples that vote in the semantic part (:mod:`classifier.semantic`).
+    cascade_threshold : float, default 0.7
+        Texts whose n-gram confidence is below this go to the semantic part;
+        0 sends none, 1 sends all.
+    semantic_weight : float, default 0.5
+        Weight of the semantic probabilities for those texts (1.0 replaces
+        the n-gram probabilities, 0.5 averages them).
     adapted_registers : tuple of str, default ("ticket",)
         Registers (kinds of text) that get their own copy of the word features
         when ``fit`` gets registers with at least 30 examples of them, so a
@@ -133,6 +155,17 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         Confidence below which a prediction of each label needs review.
     review_tuning_ : dict
         Coverage and precision of those thresholds on out-of-fold predictions.
+    encoder_ : SentenceEncoder or None
+        The frozen sentence encoder; its files are checked when loaded.
+    neighbours_ : NearestExamples or None
+        The training texts' embeddings and labels: the semantic part's vote
+        and its explanations (:meth:`nearest_examples`).
+    oof_probabilities_ : ndarray of shape (n_texts, n_classes) or None
+        Probabilities of the training texts, each from models fitted without
+        it (``calibration_folds`` folds): what calibration, the cascade and the
+        review thresholds were learned from, and what a model card's
+        cross-validated metrics are computed from. None with fewer examples
+        of some label than folds.
     scope_ : ScopeDetector or None
         The out-of-scope detector, fitted on the normalized training texts.
     adapted_registers_ : tuple of str
@@ -171,6 +204,11 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         "random_state": [Interval(int, 0, None)],
         "scope_quantile": [None, Interval(float, 0, 1, open_right=True)],
         "adapted_registers": ["tuple of str"],
+        "encoder": [None, OneOf(*ENCODERS)],
+        "encoder_max_length": [Interval(int, 8, 512)],
+        "n_neighbors": [Interval(int, 1, None)],
+        "cascade_threshold": [Interval(float, 0, 1)],
+        "semantic_weight": [Interval(float, 0, 1, open_left=True)],
     }
 
     def __init__(
@@ -191,6 +229,11 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         random_state: int = 0,
         scope_quantile: float | None = 0.01,
         adapted_registers: tuple[str, ...] = ("ticket",),
+        encoder: str | None = DEFAULT_ENCODER,
+        encoder_max_length: int = 128,
+        n_neighbors: int = 50,
+        cascade_threshold: float = 0.7,
+        semantic_weight: float = 0.5,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -207,6 +250,11 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.scope_quantile = scope_quantile
         self.adapted_registers = adapted_registers
+        self.encoder = encoder
+        self.encoder_max_length = encoder_max_length
+        self.n_neighbors = n_neighbors
+        self.cascade_threshold = cascade_threshold
+        self.semantic_weight = semantic_weight
 
     # -- building blocks ---------------------------------------------------
 
@@ -244,8 +292,13 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         labels: Sequence[Hashable],
         sample_weight: Sequence[float] | None = None,
         registers: Sequence[str | None] | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> ITWorkClassifier:
         """Fit on texts and their labels (any hashable values, at least two different ones). Returns self.
+
+        ``embeddings`` optionally gives the encoder's embedding of each text,
+        shape ``(n_texts, dim)``, NaN rows for texts to encode (a cache:
+        ``NearestExamples.embeddings_of`` of an earlier model gives it).
 
         ``registers`` optionally names the kind of each text (``"ticket"``,
         ``"task_statement"``; ``None`` or blank if unknown). The model keeps
@@ -278,9 +331,14 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         # One BLAS thread: L-BFGS's vector operations are far too small to share, and OpenBLAS's threads
         # made each fit 10-15x slower on a busy 2-core machine (benchmarks/RESULTS.md, "Training time").
         with threadpool_limits(limits=1, user_api="blas"):
-            calibrator, method, report, thresholds, tuning = self._learn_calibration(texts, labels, fit_params, adapted)
+            calibrator, method, report, oof = self._learn_calibration(texts, labels, fit_params, adapted)
             pipeline = self._build_pipeline(adapted).fit(texts, labels, **fit_params)
+        encoder, neighbours, oof = self._fit_semantic(texts, labels, embeddings, oof)
+        thresholds, tuning = self._tune_review(labels, oof)
+        self.oof_probabilities_ = oof
         self.pipeline_ = pipeline
+        self.encoder_ = encoder
+        self.neighbours_ = neighbours
         self.calibrator_ = calibrator
         self.adapted_registers_ = adapted
         self.classes_ = pipeline.classes_
@@ -309,9 +367,11 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         return StratifiedKFold(n_splits=self.calibration_folds, shuffle=True, random_state=self.random_state)
 
     def _learn_calibration(self, texts: list[str], labels: np.ndarray, fit_params: dict, adapted: tuple[str, ...]):
-        """Calibrator, method and review thresholds, all from one set of out-of-fold decision scores."""
+        """Calibrator, method, the methods' report and the out-of-fold probabilities, from one set of OOF scores.
+
+        Without enough examples of each label for the folds there are no out-of-fold scores: no calibration.
+        """
         classes, counts = np.unique(labels, return_counts=True)
-        no_thresholds = {str(label): 0.0 for label in classes}
         smallest = int(counts.min())
         method = self.calibration
         if smallest < max(self.calibration_folds, 2):
@@ -320,9 +380,7 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
                     f"calibration {method!r} needs at least {self.calibration_folds} examples of every label, "
                     f"the rarest has {smallest}; add examples or use calibration='none'"
                 )
-            return None, "none", {}, no_thresholds, {}
-        if method == "none" and self.review_precision is None:  # nothing to fit, choose or tune
-            return None, method, {}, no_thresholds, {}
+            return None, "none", {}, None
         scores = cross_val_predict(
             self._build_pipeline(adapted),
             texts,
@@ -338,11 +396,31 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         )
         if method == "auto":
             method = min(report, key=lambda name: (report[name]["log_loss"], CALIBRATION_METHODS.index(name)))
-        calibrator = fit_calibrator(scores, labels, method)
-        if self.review_precision is None:
-            return calibrator, method, report, no_thresholds, {}
-        tuning = tune_thresholds(labels, calibrated[method], classes, self.review_precision)
-        return calibrator, method, report, tuning.thresholds, tuning.to_dict()
+        return fit_calibrator(scores, labels, method), method, report, calibrated[method]
+
+    def _fit_semantic(self, texts: list[str], labels: np.ndarray, embeddings: np.ndarray | None, oof):
+        """The encoder and the nearest training examples; the out-of-fold probabilities with the cascade applied."""
+        if self.encoder is None:
+            if embeddings is not None:
+                raise InputTextError("embeddings were given but this model has no encoder; set encoder= or drop them")
+            return None, None, oof
+        encoder = SentenceEncoder(model=self.encoder, max_length=self.encoder_max_length).fit()
+        vectors = fill_embeddings(encoder, texts, embeddings)
+        neighbours = NearestExamples(n_neighbors=self.n_neighbors).fit(vectors, labels, texts)
+        if oof is not None:
+            semantic = cross_val_predict(
+                NearestExamples(n_neighbors=self.n_neighbors), vectors, labels, cv=self._folds(), method="predict_proba"
+            )
+            oof = cascade(oof, lambda rows: semantic[rows], texts, self.cascade_threshold, self.semantic_weight)[0]
+        return encoder, neighbours, oof
+
+    def _tune_review(self, labels: np.ndarray, oof: np.ndarray | None) -> tuple[dict[str, float], dict]:
+        """Review thresholds from the out-of-fold probabilities (none without them or without review_precision)."""
+        classes = np.unique(labels)
+        if oof is None or self.review_precision is None:
+            return {str(label): 0.0 for label in classes}, {}
+        tuning = tune_thresholds(labels, oof, classes, self.review_precision)
+        return tuning.thresholds, tuning.to_dict()
 
     def _check_fitted(self) -> None:
         try:
@@ -354,10 +432,25 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             ) from error
 
     def _raw_probabilities(self, texts: list[str]) -> np.ndarray:
-        """Probabilities before any label priors: featurize, score, calibrate."""
+        """Probabilities before any label priors."""
+        return self._probabilities_and_route(texts)[0]
+
+    def _probabilities_and_route(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Featurize, score and calibrate; texts the n-gram part is unsure of go to the semantic part.
+
+        Returns the probabilities and a mask of the texts the semantic part scored.
+        """
         if self.calibrator_ is None:
-            return self.pipeline_.predict_proba(texts)
-        return self.calibrator_.predict_proba(_two_columns(self.pipeline_.decision_function(texts)))
+            probabilities = self.pipeline_.predict_proba(texts)
+        else:
+            probabilities = self.calibrator_.predict_proba(_two_columns(self.pipeline_.decision_function(texts)))
+        if self.encoder_ is None:
+            return probabilities, np.zeros(len(texts), dtype=bool)
+
+        def semantic(rows: np.ndarray) -> np.ndarray:
+            return self.neighbours_.predict_proba(self.encoder_.transform([texts[row] for row in rows]))
+
+        return cascade(probabilities, semantic, texts, self.cascade_threshold, self.semantic_weight)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of each label, shape ``(n_texts, n_classes)``, columns in ``classes_`` order.
@@ -390,7 +483,8 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         if min_confidence is not None and not is_probability(min_confidence):
             raise InvalidValueError(f"min_confidence must be a number from 0 to 1, got {min_confidence!r}")
         texts = check_texts(texts)
-        probabilities = self.predict_proba(texts)
+        raw, semantic = self._probabilities_and_route(texts)
+        probabilities = self._to_label_priors(raw)
         normalized = self._normalizer().normalize_many(texts)
         best = probabilities.argmax(axis=1) if len(texts) else np.zeros(0, dtype=int)
         labels = self.classes_[best] if len(texts) else np.zeros(0, dtype=object)
@@ -401,7 +495,7 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         ) & has_text
         thresholds = self.review_thresholds() if min_confidence is None else float(min_confidence)
         needs_review = review_flags(labels, confidence, thresholds) | ~in_scope
-        return Decisions(labels, confidence, probabilities, needs_review, in_scope, has_text)
+        return Decisions(labels, confidence, probabilities, needs_review, in_scope, has_text, semantic)
 
     def review_thresholds(self) -> dict[str, float]:
         """The confidence below which a prediction of each label needs review."""
@@ -451,6 +545,17 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             if contributions[i] > 0
         ]
 
+    def nearest_examples(self, texts: Sequence[str], n: int = 3) -> list[list[tuple[str, str, float]]]:
+        """For each text, the ``n`` training examples closest in meaning: ``(text, label, cosine similarity)``.
+
+        Empty lists for a model without an encoder.
+        """
+        self._check_fitted()
+        texts = check_texts(texts)
+        if self.encoder_ is None:
+            return [[] for _ in texts]
+        return self.neighbours_.nearest(self.encoder_.transform(texts), n)
+
     def classify(self, text: str, n_terms: int = 5) -> Prediction:
         """Label one text and explain the decision with the terms that pushed it there."""
         if not isinstance(text, str):
@@ -463,6 +568,8 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             confidence=float(decided.confidence[0]),
             probabilities={str(c): float(p) for c, p in zip(self.classes_, decided.probabilities[0])},
             top_terms=self.decision_terms(text, label, n_terms) if decided.has_text[0] else [],
+            neighbours=self.nearest_examples([text])[0] if decided.has_text[0] else [],
+            semantic=bool(decided.semantic[0]),
             has_text=bool(decided.has_text[0]),
             needs_review=bool(decided.needs_review[0]),
             in_scope=bool(decided.in_scope[0]),

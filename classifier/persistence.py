@@ -10,6 +10,11 @@ A bundle is a directory holding
   above, checked on every load;
 * ``MODEL_CARD.md`` — the same card for people.
 
+A model with a sentence encoder names it in its fitted state; the encoder's
+weight files come from the pinned package that ships them
+(:mod:`classifier.encoder`) and are checked against their SHA-256 when the
+bundle is loaded. They are data: an ONNX graph and a tokenizer JSON.
+
 Loading never runs code from the bundle: a file that would need any type
 outside skops' trusted defaults and the few classes
 listed in ``TRUSTED_TYPES`` is refused with :class:`ModelLoadError`.
@@ -19,7 +24,6 @@ into place, so an interrupted save leaves any earlier bundle whole.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -27,10 +31,20 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from classifier.checksums import file_sha256
 from classifier.errors import ModelLoadError
 from classifier.model import FITTED_STATE, ITWorkClassifier
 
-__all__ = ["load_model", "save_model", "check_bundle_target", "default_model_path", "FORMAT_VERSION", "file_sha256"]
+__all__ = [
+    "load_model",
+    "save_model",
+    "check_bundle_target",
+    "default_model_path",
+    "shipped_model_path",
+    "SHIPPED_MODELS",
+    "FORMAT_VERSION",
+    "file_sha256",
+]
 
 FORMAT_VERSION = 3
 # Types outside skops' trusted defaults that a bundle may hold: scikit-learn's
@@ -48,6 +62,8 @@ TRUSTED_TYPES = (
     "classifier.registers.RegisterAdaptation",
     "classifier.registers.RegisterDetector",
     "classifier.scope.ScopeDetector",
+    "classifier.encoder.SentenceEncoder",
+    "classifier.semantic.NearestExamples",
 )
 MODEL_FILE = "model.skops"
 CONFIG_FILE = "config.json"
@@ -56,21 +72,23 @@ CARD_MARKDOWN = "MODEL_CARD.md"
 _HASHED_FILES = (MODEL_FILE, CONFIG_FILE, CARD_MARKDOWN)
 
 
-def default_model_path() -> Path:
-    """Where the shipped default model lives: inside the installed package, or in a checkout."""
-    installed = Path(__file__).resolve().parent / "_default_model"
+#: Models shipped with the package, by name: the semantic default and the n-gram model alone.
+SHIPPED_MODELS = ("default", "fast")
+
+
+def shipped_model_path(name: str = "default") -> Path:
+    """Where a shipped model lives: inside the installed package, or in a checkout's ``models/``."""
+    if name not in SHIPPED_MODELS:
+        raise ModelLoadError(f"no shipped model named {name!r}; the shipped models are {', '.join(SHIPPED_MODELS)}")
+    installed = Path(__file__).resolve().parent / f"_{name}_model"
     if (installed / CARD_FILE).is_file():
         return installed
-    return Path(__file__).resolve().parent.parent / "models" / "default"
+    return Path(__file__).resolve().parent.parent / "models" / name
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 hex digest of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def default_model_path() -> Path:
+    """Where the shipped default model lives (see :func:`shipped_model_path`)."""
+    return shipped_model_path("default")
 
 
 def _versions() -> dict[str, str]:
@@ -185,22 +203,31 @@ def _check_versions(saved: dict, path: Path) -> None:
 
 
 def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
-    """Load a model bundle; with no path, the shipped default model.
+    """Load a model bundle: a directory written by :func:`save_model`, or a shipped model by name.
 
-    The bundle's files are checked against the SHA-256 sums in ``card.json``,
-    and the model file is refused if it would need any type outside skops'
-    trusted defaults: loading never executes code from the bundle.
+    ``None`` or ``"default"`` is the shipped default (n-gram and semantic
+    parts), ``"fast"`` the shipped n-gram model alone; a directory of either
+    name is loaded as ``"./fast"``. The bundle's files are checked against the
+    SHA-256 sums in ``card.json``, an encoder's weight files against their
+    pinned sums, and the model file is refused if it would need any type
+    outside skops' trusted defaults: loading never executes code from the bundle.
 
-    >>> model = load_model()
-    >>> model.predict(["Re-image and ship a replacement laptop to a new hire"])
-    ['commodity_outsourceable']
+    >>> import tempfile
+    >>> from classifier import ITWorkClassifier
+    >>> model = ITWorkClassifier(encoder=None, scope_quantile=None).fit(
+    ...     ["reset my password", "unlock my account", "patch our claims app", "fix the billing batch"],
+    ...     ["commodity", "commodity", "ktlo", "ktlo"])
+    >>> path = save_model(model, tempfile.mkdtemp() + "/bundle")
+    >>> load_model(path).predict(["password reset"])
+    ['commodity']
     """
     import skops.io as sio
     from skops.io.exceptions import UntrustedTypesFoundException
 
-    bundle = default_model_path() if path is None else Path(path)
+    shipped = path is None or (isinstance(path, str) and path in SHIPPED_MODELS)
+    bundle = shipped_model_path(path or "default") if shipped else Path(path)
     if not bundle.is_dir():
-        hint = "reinstall it-work-classifier" if path is None else "give the directory written by itwork train"
+        hint = "reinstall it-work-classifier" if shipped else "give the directory written by itwork train"
         raise ModelLoadError(f"model directory {bundle} not found; {hint}")
     for name in (CARD_FILE, CONFIG_FILE, MODEL_FILE):
         if not (bundle / name).is_file():
@@ -252,6 +279,8 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
         ) from error
     for name in FITTED_STATE:
         setattr(model, name, content[name])
+    if model.encoder_ is not None:
+        model.encoder_.verify()  # the weight files' SHA-256, then the inference session
     model.card_ = card
     model.path_ = bundle
     return model

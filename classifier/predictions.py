@@ -22,6 +22,10 @@ class Prediction:
 
     ``top_terms`` lists the normalized terms (words or word pairs) that pushed
     the decision towards ``label`` most, with their weight in the decision.
+    ``neighbours`` lists the training examples closest in meaning, as
+    ``(text, label, cosine similarity)``, for models with a sentence encoder;
+    ``semantic`` is True when the n-gram part was unsure and the semantic part
+    (those examples' vote) decided.
     """
 
     text: str
@@ -32,6 +36,8 @@ class Prediction:
     has_text: bool = True
     needs_review: bool = False
     in_scope: bool = True
+    neighbours: list[tuple[str, str, float]] = field(default_factory=list)
+    semantic: bool = False
 
     def to_dict(self) -> dict[str, object]:
         """A plain dict, ready for ``json.dumps``."""
@@ -44,6 +50,8 @@ class Prediction:
             "has_text": self.has_text,
             "needs_review": self.needs_review,
             "in_scope": self.in_scope,
+            "neighbours": [list(item) for item in self.neighbours],
+            "semantic": self.semantic,
         }
 
 
@@ -53,7 +61,8 @@ class Decisions:
 
     ``needs_review`` is True where the confidence is below the review threshold
     of the predicted label, where the text is out of scope (describes no IT
-    work) and where it has no usable words.
+    work) and where it has no usable words. ``semantic`` is True where the
+    semantic part scored the text (the n-gram part was unsure).
     """
 
     labels: np.ndarray
@@ -62,6 +71,7 @@ class Decisions:
     needs_review: np.ndarray
     in_scope: np.ndarray
     has_text: np.ndarray
+    semantic: np.ndarray | None = None
 
 
 def _describe(value: object) -> str:

@@ -8,12 +8,15 @@ import pytest
 from classifier.cli import main
 from training.audit import AUDIT_COLUMNS, audit_file, find_label_issues
 from training.data import default_corpus_path
+from training.pipeline import TrainConfig
 
 FLIPS = {
     "commodity_outsourceable": "business_enabling",
     "business_enabling": "ktlo",
     "ktlo": "commodity_outsourceable",
 }
+# Confident learning is tested on the n-gram model: the semantic part adds nothing to the logic and minutes of encoding.
+NGRAM = TrainConfig(model={"encoder": None})
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +42,7 @@ def sample_with_flips() -> tuple[pd.DataFrame, list[int]]:
 
 def test_planted_label_flips_are_found_in_the_top_ranks(sample_with_flips):
     sample, flipped = sample_with_flips
-    issues = find_label_issues(sample)
+    issues = find_label_issues(sample, NGRAM)
     top = issues["row"].head(20).tolist()
     found = [row for row in flipped if row in top]
     assert len(found) >= 5, f"planted flips {flipped}, top 20 rows {top}"
@@ -52,7 +55,7 @@ def test_planted_label_flips_are_found_in_the_top_ranks(sample_with_flips):
 
 def test_audit_ranks_most_suspicious_first_and_is_reproducible(sample_with_flips):
     sample, _ = sample_with_flips
-    first, second = find_label_issues(sample), find_label_issues(sample)
+    first, second = find_label_issues(sample, NGRAM), find_label_issues(sample, NGRAM)
     pd.testing.assert_frame_equal(first, second)
     assert list(first.columns) == AUDIT_COLUMNS
     assert first["score"].is_monotonic_increasing

@@ -101,7 +101,7 @@ def test_train_one_fold_is_one_line_naming_the_fix_and_exit_2(tiny_csv, tmp_path
     assert main(["train", str(tiny_csv), "-o", str(tmp_path / "m"), "--folds", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("itwork train: error: ")
-    assert "--folds 2 or more, got --folds 1" in err
+    assert "cross-validation needs --folds 2 or more, got --folds 1" in err
     assert not (tmp_path / "m").exists()
 
 

@@ -83,9 +83,10 @@ def test_outputs_do_not_depend_on_sample_order_or_batch(estimator):
     estimator = _fit(clone(estimator))
     order = np.random.default_rng(0).permutation(len(TEXTS))
     whole = _output(estimator, TEXTS)
-    np.testing.assert_allclose(_output(estimator, [TEXTS[i] for i in order]), whole[order], rtol=0, atol=1e-12)
+    # Up to float rounding: the semantic part's cosine distances to a training text itself are 0 or about 1e-7.
+    np.testing.assert_allclose(_output(estimator, [TEXTS[i] for i in order]), whole[order], rtol=0, atol=1e-5)
     one_by_one = np.vstack([_output(estimator, [text]) for text in TEXTS])
-    np.testing.assert_allclose(one_by_one, whole, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(one_by_one, whole, rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=NAMES)

