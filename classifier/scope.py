@@ -211,14 +211,12 @@ class ScopeDetector(BaseEstimator):
         self.weights_, self.unseen_weight_ = self._weights(corpus_counts, log_background)
         self.threshold_ = float(np.quantile(out_of_fold, self.quantile))
         self.n_corpus_tokens_ = int(corpus_counts.sum())
-        self._weight_of = None
+        self._weight_of: dict[str, float] | None = None  # built on first use
         return self
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "threshold_"):
-            raise NotFittedError(
-                "this ScopeDetector is not fitted yet; call fit(normalized_texts) first"
-            )
+            raise NotFittedError("this ScopeDetector is not fitted yet; call fit(normalized_texts) first")
 
     def score_samples(self, normalized_texts: Sequence[str]) -> np.ndarray:
         """Mean log-likelihood ratio per token (corpus vs English): higher = more like IT work."""

@@ -157,7 +157,9 @@ def _with_priors(model: ITWorkClassifier, priors, sample) -> tuple[ITWorkClassif
             f"priors must be 'auto', a register name such as 'ticket' or a dict of label to share, got {priors!r}"
         )
     adjusted = copy.copy(model).set_label_priors(priors)
-    return adjusted, {str(label): float(value) for label, value in zip(adjusted.classes_, adjusted.label_priors_)}
+    shares = adjusted.label_priors_
+    assert shares is not None  # set_label_priors was given a dict or a register name here, never None
+    return adjusted, {str(label): float(value) for label, value in zip(adjusted.classes_, shares)}
 
 
 def _sample_texts(input, text_column: str, chunk_size: int, encoding, prefix: str, source: str) -> list[str]:

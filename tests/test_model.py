@@ -109,7 +109,10 @@ def test_set_review_thresholds_rejects_unknown_labels(fitted_model):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"calibration": "platt"}, r"parameter calibration must be one of 'auto', 'none', 'temperature', .*got 'platt'"),
+        (
+            {"calibration": "platt"},
+            r"parameter calibration must be one of 'auto', 'none', 'temperature', .*got 'platt'",
+        ),
         ({"C": 0}, r"parameter C must be a number in \(0, inf\); got 0"),
         ({"C": "10"}, r"parameter C must be a number in \(0, inf\); got '10'"),
         ({"ngram_range": (1, 3)}, r"parameter ngram_range must be one of \(1, 1\), \(1, 2\), \(2, 2\); got \(1, 3\)"),

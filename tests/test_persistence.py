@@ -142,7 +142,9 @@ def test_model_file_with_other_content_is_refused(fitted_model, tmp_path):
     card = json.loads((path / "card.json").read_text())
     card["files"]["model.skops"] = file_sha256(path / "model.skops")
     (path / "card.json").write_text(json.dumps(card))
-    with pytest.raises(ModelLoadError, match=r"does not hold an it-work-classifier's fitted state \(found \['pipeline_'\]\)"):
+    with pytest.raises(
+        ModelLoadError, match=r"does not hold an it-work-classifier's fitted state \(found \['pipeline_'\]\)"
+    ):
         load_model(path)
 
 

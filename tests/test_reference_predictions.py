@@ -21,8 +21,10 @@ REFERENCE = Path(__file__).parent / "data" / "reference_predictions.json"
 def test_corpus_model_reproduces_the_recorded_probabilities():
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
     data = load_default_corpus()
-    model = TrainConfig().estimator().fit(
-        data["text"].tolist(), data["label"].tolist(), registers=data["register"].tolist()
+    model = (
+        TrainConfig()
+        .estimator()
+        .fit(data["text"].tolist(), data["label"].tolist(), registers=data["register"].tolist())
     )
     assert [str(label) for label in model.classes_] == reference["classes"]
     assert model.calibration_method_ == reference["calibration_method"]

@@ -90,7 +90,9 @@ def test_a_register_with_too_few_examples_is_not_adapted():
 
 
 def test_adapted_registers_must_be_a_tuple_not_a_str():
-    with pytest.raises(ParameterError, match=r"parameter adapted_registers must be a tuple of str such as \('ticket',\); got"):
+    with pytest.raises(
+        ParameterError, match=r"parameter adapted_registers must be a tuple of str such as \('ticket',\); got"
+    ):
         _fit(adapted_registers="ticket")
 
 

@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -69,8 +68,6 @@ def test_min_confidence_overrides_the_thresholds(default_model):
     assert lenient.needs_review.tolist() == (~lenient.in_scope).tolist()  # only out-of-scope texts
     with pytest.raises(InvalidValueError, match="min_confidence must be a number from 0 to 1, got 2"):
         default_model.decide(texts, min_confidence=2)
-
-
 
 
 def test_default_model_is_shipped_with_a_card():
