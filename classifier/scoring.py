@@ -108,8 +108,12 @@ def score_frame(
 ) -> pd.DataFrame:
     """Return a copy of ``frame`` with the prediction columns added.
 
-    >>> from classifier import load_model
-    >>> scored = score_frame(load_model(), pd.DataFrame({"text": ["reset my password", ""]}))
+    >>> from classifier import ITWorkClassifier
+    >>> model = ITWorkClassifier(scope_quantile=None).fit(
+    ...     ["reset my password", "replace the broken laptop", "build the customer booking app",
+    ...      "launch online ordering for customers", "patch our claims system", "fix the nightly billing batch job"],
+    ...     ["commodity_outsourceable"] * 2 + ["business_enabling"] * 2 + ["ktlo"] * 2)
+    >>> scored = score_frame(model, pd.DataFrame({"text": ["reset my password", ""]}))
     >>> scored["label"].tolist()[0], scored["label"].isna().tolist()
     ('commodity_outsourceable', [False, True])
     """
