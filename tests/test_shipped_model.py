@@ -38,11 +38,11 @@ def test_a_single_10_mb_text_is_scored(default_model):
 
 
 def test_lone_surrogates_and_control_characters(default_model):
-    assert default_model.predict(["reset pass\ud800word \x00\x07 for user"])[0] in default_model.classes_
+    assert default_model.predict(["reset pass\ud800word \x00\x07 for user"]) == ["commodity_outsourceable"]
 
 
 def test_default_model_is_calibrated_and_carries_review_thresholds(default_model):
-    assert default_model.calibration_method_ in ("none", "temperature", "sigmoid", "isotonic")
+    assert default_model.calibration_method_ == "temperature"
     report = default_model.calibration_report_
     chosen = default_model.calibration_method_
     assert report[chosen]["log_loss"] == min(row["log_loss"] for row in report.values())

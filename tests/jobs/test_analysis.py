@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from classifier import InputTextError, InvalidValueError, JobAnalysis, analyze_job
+from classifier import InputTextError, InvalidValueError, analyze_job
 from classifier.jobs import label_mix, read_job_text
 from classifier.labels import LABEL_IDS
 
@@ -112,7 +112,10 @@ def test_empty_job_has_no_label(fitted_model):
     assert job.activities == [] and job.label is None and job.high_value == []
     assert job.mix == dict.fromkeys(LABEL_IDS, 0.0)
     assert job.summary() == "no activities found"
-    assert isinstance(job, JobAnalysis)
+    assert [(piece.kind, piece.text) for piece in job.set_aside] == [
+        ("heading", "Requirements:"),
+        ("requirement", "SQL"),
+    ]
 
 
 def test_the_model_is_called_once_for_all_activities(fitted_model):
