@@ -1,7 +1,14 @@
 """it-work-classifier: sort descriptions of IT work into ktlo, commodity_outsourceable and business_enabling.
 
->>> from classifier import load_model
->>> load_model().predict(["Build a self-service returns flow in the customer app"])
+``load_model()`` gives the shipped model; any model is fitted the same way
+as this toy one (six texts, no scope detector):
+
+>>> from classifier import ITWorkClassifier
+>>> model = ITWorkClassifier(scope_quantile=None).fit(
+...     ["reset my password", "replace the broken laptop", "build the customer booking app",
+...      "launch online ordering for customers", "patch our claims system", "fix the nightly billing batch job"],
+...     ["commodity_outsourceable"] * 2 + ["business_enabling"] * 2 + ["ktlo"] * 2)
+>>> model.predict(["Build a self-service returns flow in the customer app"])
 ['business_enabling']
 """
 

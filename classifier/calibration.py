@@ -26,7 +26,7 @@ without fitting the fold models a second time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -48,7 +48,9 @@ __all__ = [
 CALIBRATION_METHODS = ("none", "temperature", "sigmoid", "isotonic")
 
 
-def _confidence_and_hits(y_true: Sequence[str], probabilities: np.ndarray, classes: Sequence[str]):
+def _confidence_and_hits(
+    y_true: Sequence[Hashable] | np.ndarray, probabilities: np.ndarray, classes: Sequence[Hashable] | np.ndarray
+):
     probabilities = np.asarray(probabilities, dtype=float)
     confidence = probabilities.max(axis=1)
     predicted = np.asarray(classes, dtype=object)[probabilities.argmax(axis=1)]
@@ -57,7 +59,10 @@ def _confidence_and_hits(y_true: Sequence[str], probabilities: np.ndarray, class
 
 
 def reliability_table(
-    y_true: Sequence[str], probabilities: np.ndarray, classes: Sequence[str], n_bins: int = 10
+    y_true: Sequence[Hashable] | np.ndarray,
+    probabilities: np.ndarray,
+    classes: Sequence[Hashable] | np.ndarray,
+    n_bins: int = 10,
 ) -> list[dict]:
     """Per confidence bin: its range, how many predictions fall in it, their mean confidence and accuracy.
 
@@ -88,7 +93,10 @@ def reliability_table(
 
 
 def expected_calibration_error(
-    y_true: Sequence[str], probabilities: np.ndarray, classes: Sequence[str], n_bins: int = 10
+    y_true: Sequence[Hashable] | np.ndarray,
+    probabilities: np.ndarray,
+    classes: Sequence[Hashable] | np.ndarray,
+    n_bins: int = 10,
 ) -> float:
     """Top-label expected calibration error: the count-weighted gap between confidence and accuracy per bin."""
     rows = reliability_table(y_true, probabilities, classes, n_bins)
@@ -115,8 +123,8 @@ class GivenScores(ClassifierMixin, BaseEstimator):
 
 def compare_calibration_methods(
     scores: np.ndarray,
-    y: Sequence[str],
-    classes: Sequence[str],
+    y: Sequence[Hashable] | np.ndarray,
+    classes: Sequence[Hashable] | np.ndarray,
     folds: int = 5,
     seed: int = 0,
     methods: Sequence[str] = CALIBRATION_METHODS,
@@ -127,9 +135,9 @@ def compare_calibration_methods(
     ``classes`` order, each predicted by a model that did not see its row.
     Returns the metrics per method and each method's out-of-fold probabilities.
     """
-    y = np.asarray(y)
+    truth = np.asarray(y)
     scores = np.asarray(scores, dtype=np.float64)
-    classes = list(classes)
+    columns = list(classes)
     results, calibrated = {}, {}
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for method in methods:
@@ -142,17 +150,19 @@ def compare_calibration_methods(
                 cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
                 ensemble=False,
             )
-            probabilities = cross_val_predict(calibrator, scores, y, cv=splitter, method="predict_proba")
+            probabilities = cross_val_predict(calibrator, scores, truth, cv=splitter, method="predict_proba")
             probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
         results[method] = {
-            "log_loss": round(float(log_loss(y, probabilities, labels=classes)), 6),
-            "ece": expected_calibration_error(y, probabilities, classes),
+            "log_loss": round(float(log_loss(truth, probabilities, labels=columns)), 6),
+            "ece": expected_calibration_error(truth, probabilities, columns),
         }
         calibrated[method] = probabilities
     return results, calibrated
 
 
-def fit_calibrator(scores: np.ndarray, y: Sequence, method: str) -> CalibratedClassifierCV | None:
+def fit_calibrator(
+    scores: np.ndarray, y: Sequence[Hashable] | np.ndarray, method: str
+) -> CalibratedClassifierCV | None:
     """A calibrator fitted on all out-of-fold decision ``scores`` (columns in sorted label order); None for "none".
 
     Its ``predict_proba`` takes decision scores of the same shape.

@@ -34,6 +34,7 @@ import operator
 import re
 import threading
 from collections.abc import Iterable
+from typing import Any, cast
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
@@ -224,8 +225,8 @@ class TextNormalizer:
         # spaCy objects and the cache are rebuilt in the receiving process (joblib workers).
         return {"config": self.get_config(), "cache_size": self.cache_size}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(**state["config"], cache_size=state["cache_size"])  # type: ignore[arg-type]
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        TextNormalizer.__init__(self, **state["config"], cache_size=state["cache_size"])
 
     def _pipeline(self):
         return spacy_resources.english_pipeline(self.lemmatize)
@@ -350,14 +351,15 @@ class TextNormalizer:
             cache = self._cache
             forms = list(map(cache.get, chunks))
             if None not in forms:
-                return forms
+                return cast("list[str]", forms)
             missing = set(itertools.compress(chunks, map(operator.is_, forms, itertools.repeat(None))))
             found = {chunk: self.normalize_chunk(chunk) for chunk in missing}
             if len(cache) + len(found) > self.cache_size:
                 self._clear_cache()
             if len(cache) + len(found) <= self.cache_size:
                 cache.update(found)
-        return list(map(found.get, chunks, forms))
+        # Each chunk's cached form, else its new one: every chunk has one or the other, so no None is left.
+        return cast("list[str]", list(map(found.get, chunks, forms)))
 
     def normalize_many(self, texts: Iterable[str]) -> list[str]:
         """Normalize many texts; same as ``[normalizer(t) for t in texts]``, faster."""

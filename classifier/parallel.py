@@ -15,7 +15,7 @@ hanging).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
 import joblib
@@ -57,7 +57,7 @@ def ordered_map(
     items: Iterable[Any],
     n_workers: int,
     max_pending: int | None = None,
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """Yield ``function(state, item)`` for each item, in order, computed by ``n_workers`` processes.
 
     ``function`` must be importable by name (a module-level function).

@@ -43,9 +43,10 @@ class Interval:
     def accepts(self, value: object) -> bool:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral if self.kind is int else numbers.Real):
             return False
-        if self.low is not None and (value <= self.low if self.open_left else value < self.low):
+        number = float(value)  # every numbers.Real converts; the ABCs themselves declare no comparisons
+        if self.low is not None and (number <= self.low if self.open_left else number < self.low):
             return False
-        return not (self.high is not None and (value >= self.high if self.open_right else value > self.high))
+        return not (self.high is not None and (number >= self.high if self.open_right else number > self.high))
 
     def __str__(self) -> str:
         left = "(" if self.open_left or self.low is None else "["
@@ -77,7 +78,7 @@ def _accepts(constraint: Any, value: object) -> bool:
         return (
             isinstance(value, (tuple, list))
             and len(value) == 2
-            and all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in value)
+            and all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and int(n) >= 1 for n in value)
             and value[0] <= value[1]
         )
     if constraint == "tuple of str":

@@ -6,12 +6,19 @@ sums the rows per label: overall, per group column (team, person, system),
 and per activity (the most frequent or most time-consuming tasks of each
 label). Rows with blank text are kept, unscored, and counted.
 
+Without ``model`` the shipped model labels the rows; here a toy one does:
+
 >>> import pandas as pd
+>>> from classifier import ITWorkClassifier
+>>> model = ITWorkClassifier(scope_quantile=None).fit(
+...     ["reset my password", "replace the broken laptop", "build the customer booking app",
+...      "launch online ordering for customers", "patch our claims system", "fix the nightly billing batch job"],
+...     ["commodity_outsourceable"] * 2 + ["business_enabling"] * 2 + ["ktlo"] * 2)
 >>> tasks = pd.DataFrame({
 ...     "team": ["desk", "desk", "apps"],
 ...     "task": ["Reset user passwords", "Replace laptop batteries", "Build the customer booking app"],
 ...     "hours": ["1", "3", "4"]})
->>> result = analyze_portfolio(tasks, "task", hours_column="hours", group_by="team")
+>>> result = analyze_portfolio(tasks, "task", hours_column="hours", group_by="team", model=model)
 >>> result.overall
 {'ktlo': 0.0, 'commodity_outsourceable': 0.5, 'business_enabling': 0.5}
 >>> float(result.groups["team"].loc["desk", "commodity_outsourceable"])

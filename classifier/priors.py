@@ -28,7 +28,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -47,6 +48,9 @@ __all__ = [
 ]
 
 MIN_ESTIMATED_PRIOR = 0.001  # the least share estimate_label_priors gives a label
+
+# The type of ``self`` in methods returning it (``typing.Self`` is Python 3.11+).
+_Estimator = TypeVar("_Estimator", bound="LabelPriorsMixin")
 
 
 def adjust_to_priors(probabilities: np.ndarray, priors: np.ndarray, training_priors: np.ndarray) -> np.ndarray:
@@ -72,31 +76,31 @@ def estimate_priors(
     return priors
 
 
-def check_priors(priors: Mapping[str, float], classes: Sequence[str]) -> np.ndarray:
+def check_priors(priors: Mapping[str, float], classes: Iterable[object]) -> np.ndarray:
     """Validate label priors given per label; return them in ``classes`` order, summing to 1.
 
     >>> check_priors({"a": 1, "b": 3}, ["a", "b"]).tolist()
     [0.25, 0.75]
     """
-    classes = [str(label) for label in classes]
-    unknown = sorted(set(map(str, priors)) - set(classes))
-    missing = [label for label in classes if label not in priors]
+    names = [str(label) for label in classes]
+    unknown = sorted(set(map(str, priors)) - set(names))
+    missing = [label for label in names if label not in priors]
     bad = {k: v for k, v in priors.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0}
     if unknown or missing or bad:
         raise InvalidValueError(
-            f"label priors must give a positive number for each of {', '.join(classes)}; "
+            f"label priors must give a positive number for each of {', '.join(names)}; "
             f"got unknown labels {unknown}, missing {missing}, bad values {bad}. "
             "Example: business_enabling=0.05,commodity_outsourceable=0.75,ktlo=0.2"
         )
-    values = np.array([float(priors[label]) for label in classes])
+    values = np.array([float(priors[label]) for label in names])
     return values / values.sum()
 
 
 def register_label_mix(
     registers: Sequence[object],
-    labels: Sequence[str],
-    classes: Sequence[str],
-    weights: Sequence[float] | None = None,
+    labels: Sequence[Hashable] | np.ndarray,
+    classes: Iterable[Hashable],
+    weights: Sequence[float] | np.ndarray | None = None,
     min_examples: int = MIN_REGISTER_EXAMPLES,
 ) -> dict[str, dict[str, float]]:
     """The label proportions of each register (kind of text) in training data.
@@ -108,19 +112,19 @@ def register_label_mix(
     >>> register_label_mix(["ticket"] * 3 + ["story"], ["a", "a", "b", "b"], ["a", "b"], min_examples=3)
     {'ticket': {'a': 0.6, 'b': 0.4}}
     """
-    classes = [str(label) for label in classes]
-    weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
+    names = [str(label) for label in classes]
+    example_weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
     counts: dict[str, np.ndarray] = {}
     sizes: dict[str, int] = {}
-    index = {label: position for position, label in enumerate(classes)}
-    for register, label, weight in zip(registers, labels, weights):
+    index = {label: position for position, label in enumerate(names)}
+    for register, label, weight in zip(registers, labels, example_weights):
         if not isinstance(register, str) or not register.strip():
             continue
         name = register.strip()
-        counts.setdefault(name, np.ones(len(classes)))[index[str(label)]] += weight
+        counts.setdefault(name, np.ones(len(names)))[index[str(label)]] += weight
         sizes[name] = sizes.get(name, 0) + 1
     return {
-        name: {label: round(float(share), 6) for label, share in zip(classes, counts[name] / counts[name].sum())}
+        name: {label: round(float(share), 6) for label, share in zip(names, counts[name] / counts[name].sum())}
         for name in sorted(counts)
         if sizes[name] >= min_examples
     }
@@ -132,6 +136,16 @@ class LabelPriorsMixin:
     Needs ``classes_``, ``_check_fitted()`` and ``_raw_probabilities(texts)``
     (probabilities before any priors); keeps ``label_priors_``.
     """
+
+    # Provided by the estimator this is mixed into (declared here for type checkers).
+    classes_: np.ndarray
+    label_priors_: np.ndarray | None
+
+    if TYPE_CHECKING:
+
+        def _check_fitted(self) -> None: ...
+
+        def _raw_probabilities(self, texts: list[str]) -> np.ndarray: ...
 
     def _to_label_priors(self, probabilities: np.ndarray) -> np.ndarray:
         priors = getattr(self, "label_priors_", None)
@@ -157,7 +171,7 @@ class LabelPriorsMixin:
         priors = priors / priors.sum()
         return {str(label): round(float(value), 6) for label, value in zip(self.classes_, priors)}
 
-    def set_label_priors(self, priors: dict[str, float] | str | None):
+    def set_label_priors(self: _Estimator, priors: Mapping[str, float] | str | None) -> _Estimator:
         """Adjust probabilities to the label proportions of the data you score; ``None`` undoes it. Returns self.
 
         ``priors`` is a dict of label to share, or the name of a register in

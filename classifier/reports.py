@@ -34,7 +34,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsFloat
 
 import pandas as pd
 
@@ -76,7 +76,8 @@ class _Block:
 def _cell(value: object, float_format: str) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
+    floating = isinstance(value, float) or getattr(getattr(value, "dtype", None), "kind", "") == "f"
+    if floating and isinstance(value, SupportsFloat):
         return float_format.format(float(value))
     return str(value)
 
@@ -148,6 +149,7 @@ class Report:
                 parts += [block.text, ""]
             elif block.kind == "table":
                 frame = block.frame
+                assert frame is not None  # table blocks always carry a frame
                 rows = ([_cell(v, block.float_format) for v in row] for row in frame.itertuples(index=False))
                 parts += [*markdown_table(list(frame.columns), rows), ""]
             else:
@@ -174,6 +176,7 @@ class Report:
                 parts.append(f"<p>{escape(block.text)}</p>")
             elif block.kind == "table":
                 frame = block.frame
+                assert frame is not None  # table blocks always carry a frame
                 rows = ["<table>", "<thead><tr>" + "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)]
                 rows.append("</tr></thead><tbody>")
                 for row in frame.itertuples(index=False):

@@ -211,7 +211,7 @@ class ScopeDetector(BaseEstimator):
         self.weights_, self.unseen_weight_ = self._weights(corpus_counts, log_background)
         self.threshold_ = float(np.quantile(out_of_fold, self.quantile))
         self.n_corpus_tokens_ = int(corpus_counts.sum())
-        self._weight_of = None
+        self._weight_of: dict[str, float] | None = None  # built on first use
         return self
 
     def _check_fitted(self) -> None:

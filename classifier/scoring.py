@@ -108,8 +108,12 @@ def score_frame(
 ) -> pd.DataFrame:
     """Return a copy of ``frame`` with the prediction columns added.
 
-    >>> from classifier import load_model
-    >>> scored = score_frame(load_model(), pd.DataFrame({"text": ["reset my password", ""]}))
+    >>> from classifier import ITWorkClassifier
+    >>> model = ITWorkClassifier(scope_quantile=None).fit(
+    ...     ["reset my password", "replace the broken laptop", "build the customer booking app",
+    ...      "launch online ordering for customers", "patch our claims system", "fix the nightly billing batch job"],
+    ...     ["commodity_outsourceable"] * 2 + ["business_enabling"] * 2 + ["ktlo"] * 2)
+    >>> scored = score_frame(model, pd.DataFrame({"text": ["reset my password", ""]}))
     >>> scored["label"].tolist()[0], scored["label"].isna().tolist()
     ('commodity_outsourceable', [False, True])
     """
@@ -157,7 +161,9 @@ def _with_priors(model: ITWorkClassifier, priors, sample) -> tuple[ITWorkClassif
             f"priors must be 'auto', a register name such as 'ticket' or a dict of label to share, got {priors!r}"
         )
     adjusted = copy.copy(model).set_label_priors(priors)
-    return adjusted, {str(label): float(value) for label, value in zip(adjusted.classes_, adjusted.label_priors_)}
+    shares = adjusted.label_priors_
+    assert shares is not None  # set_label_priors was given a dict or a register name here, never None
+    return adjusted, {str(label): float(value) for label, value in zip(adjusted.classes_, shares)}
 
 
 def _sample_texts(input, text_column: str, chunk_size: int, encoding, prefix: str, source: str) -> list[str]:

@@ -18,11 +18,15 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from classifier.errors import ColumnNotFoundError, TableReadError
 from classifier.outputs import check_output_target
+
+if TYPE_CHECKING:
+    import pyarrow.parquet
 
 __all__ = ["read_table", "iter_table", "write_table", "table_format", "check_columns", "atomic_output", "TableWriter"]
 
@@ -215,7 +219,7 @@ class TableWriter:
         self.path = path
         self.kind = kind
         self.stream = stream
-        self._parquet = None
+        self._parquet: pyarrow.parquet.ParquetWriter | None = None  # opened on the first parquet chunk
         self._excel_chunks: list[pd.DataFrame] = []
         self._first = True
 

@@ -18,7 +18,7 @@ precision on labelled data, which keeps as many predictions as possible.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,7 +70,10 @@ def check_precision(precision: float) -> float:
 
 
 def tune_thresholds(
-    y_true: Sequence[str], probabilities: np.ndarray, classes: Sequence[str], precision: float = 0.9
+    y_true: Sequence[Hashable] | np.ndarray,
+    probabilities: np.ndarray,
+    classes: Sequence[Hashable] | np.ndarray,
+    precision: float = 0.9,
 ) -> ThresholdTuning:
     """Per label, the lowest confidence threshold whose kept predictions reach ``precision``.
 
@@ -122,7 +125,9 @@ def tune_thresholds(
     )
 
 
-def review_flags(labels: Sequence[str], confidence: np.ndarray, thresholds: Mapping[str, float] | float) -> np.ndarray:
+def review_flags(
+    labels: Sequence[Hashable] | np.ndarray, confidence: np.ndarray, thresholds: Mapping[str, float] | float
+) -> np.ndarray:
     """True where a prediction's confidence is below the threshold of its label (or below one overall threshold)."""
     confidence = np.asarray(confidence, dtype=float)
     if isinstance(thresholds, Mapping):

@@ -152,11 +152,16 @@ def test_any_hashable_labels_are_learned_as_given(labels):
 def test_cross_val_predict_works_with_integer_encoded_labels(tiny_frame):
     from sklearn.model_selection import cross_val_predict
 
-    texts, labels = tiny_frame["text"].tolist(), tiny_frame["label"].tolist()
+    texts = tiny_frame["text"].tolist()
+    names, labels = np.unique(tiny_frame["label"], return_inverse=True)  # 0, 1, 2 in sorted-name order
     model = ITWorkClassifier(calibration="none", review_precision=None, scope_quantile=None)
     probabilities = cross_val_predict(model, texts, labels, cv=3, method="predict_proba")
     assert probabilities.shape == (len(texts), 3)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-6)
+    assert model.fit(texts, labels).classes_.tolist() == [0, 1, 2]
+    assert model.predict(["Reset the password and unlock the account"]) == [
+        int(np.flatnonzero(names == "commodity_outsourceable")[0])
+    ]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classifier import ITWorkClassifier, load_model, save_model, score_file, score_frame
+from classifier import ITWorkClassifier, load_model, save_model, score_file
 from classifier.cli import main
 from classifier.errors import InputTextError, InvalidValueError
 from classifier.priors import adjust_to_priors, check_priors, estimate_priors, register_label_mix
@@ -63,47 +63,21 @@ TICKETS = [
 ]
 
 
-def test_label_priors_shift_predictions_and_survive_a_round_trip(tmp_path, default_model):
-    model = load_model()
-    priors = model.estimate_label_priors(TICKETS + ["", "  "])
-    assert priors["commodity_outsourceable"] > 0.5 and min(priors.values()) > 0.0009
-    before = model.predict_proba(TICKETS)
-    model.set_label_priors(priors)
-    after = model.predict_proba(TICKETS)
-    column = list(model.classes_).index("commodity_outsourceable")
-    assert (after[:, column] >= before[:, column] - 1e-6).all()  # saturated probabilities round differently
-    reloaded = load_model(save_model(model, tmp_path / "shifted"))
-    assert np.allclose(reloaded.predict_proba(TICKETS), after)
-    assert np.allclose(model.set_label_priors(None).predict_proba(TICKETS), before)
-    assert default_model.label_priors_ is None  # the shared fixture was not touched
-
-
-def test_score_file_with_auto_priors_reports_them_and_leaves_the_model_alone(tmp_path, default_model):
-    source = tmp_path / "tickets.csv"
-    pd.DataFrame({"text": TICKETS + [""]}).to_csv(source, index=False)
-    summary = score_file(source, tmp_path / "out.csv", model=default_model, priors="auto")
-    assert summary.label_priors is not None and summary.label_priors["commodity_outsourceable"] > 0.5
-    assert default_model.label_priors_ is None
-    given = score_frame(default_model, pd.DataFrame({"text": TICKETS}), priors=summary.label_priors)
-    written = pd.read_csv(tmp_path / "out.csv").iloc[: len(TICKETS)]
-    assert np.allclose(given["p_ktlo"], written["p_ktlo"])
-
-
 def test_auto_priors_cannot_read_standard_input_twice(tmp_path, default_model):
     with pytest.raises(InvalidValueError, match="cannot read standard input twice"):
         score_file("-", tmp_path / "out.csv", model=default_model, priors="auto")
 
 
-def test_cli_priors_given_as_pairs_and_bad_pairs(tmp_path, capsys):
+def test_cli_priors_given_as_pairs_and_bad_pairs(tmp_path, capsys, tiny_bundle):
     source = tmp_path / "tickets.csv"
     pd.DataFrame({"text": TICKETS}).to_csv(source, index=False)
     shares = "business_enabling=0.01,commodity_outsourceable=0.8,ktlo=0.19"
-    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--priors", shares]) == 0
+    assert main(["score", "-m", tiny_bundle, str(source), "-o", str(tmp_path / "out.csv"), "--priors", shares]) == 0
     assert "adjusted to label priors: business_enabling 1.0%" in capsys.readouterr().out
     with pytest.raises(SystemExit):
-        main(["score", str(source), "-o", str(tmp_path / "x.csv"), "--priors", "ktlo=lots"])
+        main(["score", "-m", tiny_bundle, str(source), "-o", str(tmp_path / "x.csv"), "--priors", "ktlo=lots"])
     assert "expected 'auto', a register such as 'ticket', or LABEL=SHARE pairs" in capsys.readouterr().err
-    assert main(["score", str(source), "-o", str(tmp_path / "y.csv"), "--priors", "ktlo=1"]) == 2
+    assert main(["score", "-m", tiny_bundle, str(source), "-o", str(tmp_path / "y.csv"), "--priors", "ktlo=1"]) == 2
     assert "missing ['business_enabling', 'commodity_outsourceable']" in capsys.readouterr().err
 
 
@@ -192,13 +166,3 @@ def test_register_mixes_survive_saving_and_loading(registered_model, tmp_path):
         loaded.set_label_priors("ticket").predict_proba(["patch the database"]),
         copy.copy(registered_model).set_label_priors("ticket").predict_proba(["patch the database"]),
     )
-
-
-def test_cli_scores_a_ticket_export_with_the_ticket_register_mix(tmp_path, capsys, default_model):
-    source = tmp_path / "tickets.csv"
-    pd.DataFrame({"text": TICKETS}).to_csv(source, index=False)
-    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--priors", "ticket"]) == 0
-    mix = default_model.register_priors_["ticket"]
-    assert f"adjusted to label priors: business_enabling {mix['business_enabling']:.1%}" in capsys.readouterr().out
-    assert main(["score", str(source), "-o", str(tmp_path / "x.csv"), "--priors", "tickets"]) == 2
-    assert "no such register in this model; registers are: backlog" in capsys.readouterr().err

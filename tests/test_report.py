@@ -12,7 +12,7 @@ from training.evaluate import evaluate_file
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory):
+def report_dir(tmp_path_factory, tiny_bundle):
     import pandas as pd
 
     from tests.conftest import TINY
@@ -20,7 +20,7 @@ def report_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("eval")
     data = folder / "holdout.csv"
     pd.DataFrame(TINY, columns=["text", "label"]).to_csv(data, index=False)
-    metrics = evaluate_file(None, data, report=folder / "report")
+    metrics = evaluate_file(tiny_bundle, data, report=folder / "report")
     return folder / "report", metrics
 
 
@@ -46,17 +46,17 @@ def test_html_report_is_one_file_that_needs_no_network(report_dir):
     assert not re.search(r"https?://|//cdn|@import|<link\b|<script\b[^>]*src", html)
 
 
-def test_report_is_not_overwritten_without_permission(report_dir):
+def test_report_is_not_overwritten_without_permission(report_dir, tiny_bundle):
     folder, _ = report_dir
     before = (folder / "metrics.json").read_bytes()
     with pytest.raises(FileExistsError, match="already exists; pass overwrite=True"):
-        evaluate_file(None, folder.parent / "holdout.csv", report=folder)
+        evaluate_file(tiny_bundle, folder.parent / "holdout.csv", report=folder)
     assert (folder / "metrics.json").read_bytes() == before
 
 
-def test_cli_evaluate_with_report(report_dir, tmp_path, capsys):
+def test_cli_evaluate_with_report(report_dir, tmp_path, capsys, tiny_bundle):
     folder, _ = report_dir
-    assert main(["evaluate", "default", str(folder.parent / "holdout.csv"), "--report", str(tmp_path / "r")]) == 0
+    assert main(["evaluate", tiny_bundle, str(folder.parent / "holdout.csv"), "--report", str(tmp_path / "r")]) == 0
     out = capsys.readouterr().out
     assert "baseline keywords" in out and "ECE" in out
     assert (tmp_path / "r" / "report.html").is_file()

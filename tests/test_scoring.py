@@ -86,16 +86,6 @@ def test_a_million_empty_rows_are_kept_and_left_unscored(fitted_model, tmp_path)
         assert sum(1 for _ in handle) == 1_000_001
 
 
-def test_scored_rows_carry_review_and_scope_flags(default_model):
-    frame = pd.DataFrame({"text": ["printer jammed", "Bake sourdough bread for the weekend market", ""]})
-    scored = score_frame(default_model, frame)
-    assert scored["in_scope"].tolist()[:2] == [True, False]
-    assert scored["needs_review"].tolist()[1] is True
-    assert pd.isna(scored["needs_review"].iloc[2]) and pd.isna(scored["in_scope"].iloc[2])
-    everything = score_frame(default_model, frame, min_confidence=1.0)
-    assert everything["needs_review"].tolist()[:2] == [True, True]
-
-
 @pytest.mark.parametrize("which", ["fitted_model", "default_model"], ids=["plain", "register-adapted"])
 def test_parallel_scoring_equals_one_process_row_for_row(which, request, tmp_path, tiny_frame):
     fitted_model = request.getfixturevalue(which)

@@ -25,8 +25,8 @@ LABELLED = [
 
 
 @pytest.fixture
-def bundle(tmp_path, default_model):
-    return save_model(default_model, tmp_path / "bundle")
+def bundle(tmp_path, fitted_model):
+    return save_model(fitted_model, tmp_path / "bundle")
 
 
 @pytest.fixture
@@ -52,9 +52,9 @@ def test_the_default_model_is_not_changed_in_place(labelled_csv):
         tune_bundle_thresholds(None, labelled_csv)
 
 
-def test_cli_tune_threshold_reports_coverage_per_label(tmp_path, labelled_csv, capsys):
+def test_cli_tune_threshold_reports_coverage_per_label(tmp_path, labelled_csv, capsys, tiny_bundle):
     output = tmp_path / "tuned"
-    assert main(["tune-threshold", "default", str(labelled_csv), "--precision", "0.8", "-o", str(output)]) == 0
+    assert main(["tune-threshold", tiny_bundle, str(labelled_csv), "--precision", "0.8", "-o", str(output)]) == 0
     out = capsys.readouterr().out
     assert "coverage" in out and "business_enabling" in out and f"saved in {output}" in out
     assert load_model(output).review_thresholds()

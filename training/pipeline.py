@@ -183,7 +183,7 @@ def train_model(
         metrics = cross_validate(data, config, clone(model).set_params(review_precision=None, scope_quantile=None))
     card = {
         "name": name or (Path(output).name if output else None),
-        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         "seed": config.seed,
         "config": asdict(config),
         "training_data": {

@@ -30,7 +30,11 @@ def tune_bundle_thresholds(
     not trained on, or the thresholds will be too low.
     """
     precision = check_precision(precision)
-    if (model_path is None or str(model_path) in SHIPPED_MODELS) and output is None:
+    if output is not None:
+        target = Path(output)
+    elif model_path is not None and str(model_path) not in SHIPPED_MODELS:
+        target = Path(model_path)
+    else:
         raise InvalidValueError(
             "a shipped model is not changed in place; give an output directory "
             "(output=DIR) for the tuned copy, then use it with model_path=DIR"
@@ -48,6 +52,5 @@ def tune_bundle_thresholds(
         **tuning.to_dict(),
         "tuned_on": {"path": str(data_path), "sha256": data_sha256(data_path), "rows": int(len(data))},
     }
-    target = Path(output) if output is not None else Path(model_path)
     path = save_model(model, target, card=card, overwrite=True if output is None else False)
     return tuning, path

@@ -136,8 +136,9 @@ def _pieces_of_line(text: str, start: int, end: int, line: int) -> tuple[list[_P
     """The items of one line (without their bullet markers) and whether the line was a bullet item."""
     segment = text[start:end]
     match = BULLET.match(segment) or BULLET_NO_SPACE.match(segment)
-    bullet = bool(match) and bool(HAS_TEXT.search(segment[match.end() :]))
-    if bullet:
+    bullet = False
+    if match is not None and HAS_TEXT.search(segment[match.end() :]):
+        bullet = True
         start += match.end()
         segment = text[start:end]
     bounds, position = [], start
@@ -231,7 +232,9 @@ class ActivitySplitter:
         """
         first = pieces[0]
         match = KEY_VALUE.match(self.text[first.start : first.end])
-        key_kind = None if match is None else section_kind(match.group(1))
+        if match is None:
+            return None
+        key_kind = section_kind(match.group(1))
         if key_kind is None:
             return None
         if key_kind not in (ACTIVITY, "requirement"):
