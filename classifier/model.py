@@ -25,8 +25,10 @@ Input policy, checked once at this public boundary:
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -264,7 +266,8 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
     def _build_pipeline(self, adapted: tuple[str, ...] = ()) -> Pipeline:
         """The feature block and the classifier: one line per feature block."""
         normalizer = {"lemmatize": self.lemmatize, "remove_stop_words": self.remove_stop_words, "mask": self.mask}
-        features = WordTfidf(ngram_range=tuple(self.ngram_range), min_df=self.min_df, **normalizer)
+        low, high = self.ngram_range
+        features = WordTfidf(ngram_range=(low, high), min_df=self.min_df, **normalizer)
         if self.char_ngram_range is not None:
             char = TfidfVectorizer(
                 analyzer="char_wb",
@@ -310,7 +313,7 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         """
         check_params(self)
         texts = check_texts(texts)
-        labels = _check_labels(labels, len(texts))
+        y = _check_labels(labels, len(texts))
         if registers is not None:
             if isinstance(registers, str):
                 raise TypeError("registers must be a list with one register per text, not a single str")
@@ -325,16 +328,19 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             shown = ", ".join(f"{index} ({_describe(texts[index])})" for index in empty[:10])
             raise InputTextError(f"{len(empty)} training texts have no usable words, at positions {shown}; remove them")
         adapted = registers_to_adapt(tuple(self.adapted_registers), registers)
-        fit_params = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight)}
+        fit_params: dict[str, Any] = {}
+        if sample_weight is not None:
+            fit_params["classifier__sample_weight"] = np.asarray(sample_weight)
         if adapted:
+            assert registers is not None  # registers_to_adapt adapts nothing without registers
             fit_params["features__registers"] = known_registers(registers)
         # One BLAS thread: L-BFGS's vector operations are far too small to share, and OpenBLAS's threads
         # made each fit 10-15x slower on a busy 2-core machine (benchmarks/RESULTS.md, "Training time").
         with threadpool_limits(limits=1, user_api="blas"):
-            calibrator, method, report, oof = self._learn_calibration(texts, labels, fit_params, adapted)
-            pipeline = self._build_pipeline(adapted).fit(texts, labels, **fit_params)
-        encoder, neighbours, oof = self._fit_semantic(texts, labels, embeddings, oof)
-        thresholds, tuning = self._tune_review(labels, oof)
+            calibrator, method, report, oof = self._learn_calibration(texts, y, fit_params, adapted)
+            pipeline = self._build_pipeline(adapted).fit(texts, y, **fit_params)
+        encoder, neighbours, oof = self._fit_semantic(texts, y, embeddings, oof)
+        thresholds, tuning = self._tune_review(y, oof)
         self.oof_probabilities_ = oof
         self.pipeline_ = pipeline
         self.encoder_ = encoder
@@ -346,16 +352,14 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         self.calibration_report_ = report
         self.review_thresholds_ = thresholds
         self.review_tuning_ = tuning
-        weights = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         if self.class_weight == "balanced":
             self.training_priors_ = np.full(len(self.classes_), 1 / len(self.classes_))
         else:
-            shares = np.array([weights[labels == label].sum() for label in self.classes_])
+            shares = np.array([weights[y == label].sum() for label in self.classes_])
             self.training_priors_ = shares / shares.sum()
         self.label_priors_ = None
-        self.register_priors_ = (
-            {} if registers is None else register_label_mix(registers, labels.tolist(), self.classes_, weights)
-        )
+        self.register_priors_ = {} if registers is None else register_label_mix(registers, y, self.classes_, weights)
         self.scope_ = (
             None
             if self.scope_quantile is None
@@ -398,7 +402,7 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             method = min(report, key=lambda name: (report[name]["log_loss"], CALIBRATION_METHODS.index(name)))
         return fit_calibrator(scores, labels, method), method, report, calibrated[method]
 
-    def _fit_semantic(self, texts: list[str], labels: np.ndarray, embeddings: np.ndarray | None, oof):
+    def _fit_semantic(self, texts: list[str], labels: np.ndarray, embeddings: np.ndarray | None, oof: Any):
         """The encoder and the nearest training examples; the out-of-fold probabilities with the cascade applied."""
         if self.encoder is None:
             if embeddings is not None:
@@ -569,7 +573,7 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             probabilities={str(c): float(p) for c, p in zip(self.classes_, decided.probabilities[0])},
             top_terms=self.decision_terms(text, label, n_terms) if decided.has_text[0] else [],
             neighbours=self.nearest_examples([text])[0] if decided.has_text[0] else [],
-            semantic=bool(decided.semantic[0]),
+            semantic=bool(decided.semantic is not None and decided.semantic[0]),
             has_text=bool(decided.has_text[0]),
             needs_review=bool(decided.needs_review[0]),
             in_scope=bool(decided.in_scope[0]),
@@ -586,7 +590,7 @@ def _check_labels(labels: object, n_texts: int) -> np.ndarray:
     """Labels as a 1-D array, one hashable, non-missing value per text, at least two different ones."""
     if isinstance(labels, (str, bytes)):
         raise TypeError(f"labels must be a list with one label per text, got a single {type(labels).__name__}")
-    values = list(labels.tolist() if hasattr(labels, "tolist") else labels)
+    values = labels.tolist() if isinstance(labels, np.ndarray | pd.Series) else list(labels)  # type: ignore[call-overload]
     if len(values) != n_texts:
         raise InputTextError(f"got {n_texts} texts but {len(values)} labels; give one label per text")
     bad = [i for i, value in enumerate(values) if value is None or value != value or not isinstance(value, Hashable)]

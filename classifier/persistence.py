@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any
 
 from classifier.checksums import file_sha256
 from classifier.errors import ModelLoadError
@@ -224,8 +225,10 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     import skops.io as sio
     from skops.io.exceptions import UntrustedTypesFoundException
 
-    shipped = path is None or (isinstance(path, str) and path in SHIPPED_MODELS)
-    bundle = shipped_model_path(path or "default") if shipped else Path(path)
+    if path is None or (isinstance(path, str) and path in SHIPPED_MODELS):
+        shipped, bundle = True, shipped_model_path(path or "default")
+    else:
+        shipped, bundle = False, Path(path)
     if not bundle.is_dir():
         hint = "reinstall it-work-classifier" if shipped else "give the directory written by itwork train"
         raise ModelLoadError(f"model directory {bundle} not found; {hint}")
@@ -268,7 +271,7 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
             f"{bundle / MODEL_FILE} does not hold an it-work-classifier's fitted state (found {found}); "
             "use a bundle written by itwork train"
         )
-    params = {
+    params: dict[str, Any] = {
         key: tuple(value) if isinstance(value, list) else value for key, value in config.get("params", {}).items()
     }
     try:

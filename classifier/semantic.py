@@ -55,7 +55,7 @@ class NearestExamples(ClassifierMixin, BaseEstimator):
         self.n_neighbors = n_neighbors
 
     def fit(
-        self, embeddings: np.ndarray, labels: Sequence[Hashable], texts: Sequence[str] | None = None
+        self, embeddings: np.ndarray, labels: Sequence[Hashable] | np.ndarray, texts: Sequence[str] | None = None
     ) -> NearestExamples:
         """Keep the training embeddings, labels and texts. Returns self."""
         embeddings = np.asarray(embeddings, dtype=np.float32)
@@ -78,7 +78,7 @@ class NearestExamples(ClassifierMixin, BaseEstimator):
             metric="cosine",
             algorithm="brute",
         ).fit(self.embeddings_, self.labels_)
-        self._rows = None
+        self._rows: dict[str, int] | None = None
 
     def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
         """The neighbours' weighted vote for each label, shape ``(n, n_classes)``, columns in ``classes_`` order."""
@@ -101,11 +101,12 @@ class NearestExamples(ClassifierMixin, BaseEstimator):
     def embeddings_of(self, texts: Sequence[str]) -> np.ndarray:
         """The stored embedding of each text seen in training, NaN rows for the others (a cache for retraining)."""
         check_is_fitted(self, "knn_")
-        if getattr(self, "_rows", None) is None:
-            self._rows = {text: row for row, text in enumerate(self.texts_)}
+        rows = getattr(self, "_rows", None)
+        if rows is None:
+            rows = self._rows = {text: row for row, text in enumerate(self.texts_)}
         result = np.full((len(texts), self.embeddings_.shape[1]), np.nan, dtype=np.float32)
         for position, text in enumerate(texts):
-            row = self._rows.get(text)
+            row = rows.get(text)
             if row is not None:
                 result[position] = self.embeddings_[row]
         return result
@@ -167,5 +168,5 @@ def fill_embeddings(encoder, texts: Sequence[str], embeddings: np.ndarray | None
         )
     missing = np.flatnonzero(np.isnan(embeddings).any(axis=1))
     if len(missing):
-        embeddings[missing] = encoder.transform([texts[row] for row in missing])
+        embeddings[missing] = encoder.transform([texts[int(row)] for row in missing])
     return embeddings

@@ -130,7 +130,7 @@ class WordTfidf(TransformerMixin, BaseEstimator):
         )
         counts = self.counter_.fit_transform(self.tokens(texts))
         self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
-        self._chunk_counter = None  # the fast route's tables belong to the vocabulary just fitted
+        self._chunk_counter: _ChunkCounter | None = None  # the fast route's tables belong to this vocabulary
         return self.tfidf_.transform(counts, copy=False)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
