@@ -125,6 +125,22 @@ def render_model_card(card: dict) -> str:
             "counts in proportion to how much a text reads like that register (see `classifier.registers`).",
             "",
         ]
+    semantic = card.get("semantic") or {}
+    if semantic:
+        lines += _table_section(
+            "Semantic part",
+            f"Sentence encoder **{semantic['encoder']}** (max {semantic['max_length']} tokens), run with "
+            f"onnxruntime; the {semantic['n_neighbors']} nearest training texts vote. Texts whose n-gram "
+            f"confidence is below {semantic['cascade_threshold']} get {semantic['semantic_weight']:.0%} of their "
+            "probabilities from that vote; predictions are explained by those texts. The encoder's files are data "
+            "(an ONNX graph, a tokenizer JSON), checked against these SHA-256 sums when the bundle is loaded:",
+            ["file", "package", "SHA-256", "licence", "source"],
+            [
+                [f"`{file['path']}`", file["package"] or "it-work-classifier", f"`{file['sha256']}`",
+                 file["licence"], file["source"]]
+                for file in semantic["files"]
+            ],
+        )  # fmt: skip
     for name, metrics in (card.get("evaluations") or {}).items():
         lines += [f"## Evaluation: {name}", ""] + _metrics_table(metrics) + [""]
     configuration = [[key, f"`{value}`"] for key, value in sorted(card.get("params", {}).items())]

@@ -190,7 +190,7 @@ class SentenceEncoder(TransformerMixin, BaseEstimator):
         paths = encoder_files(self.model)
         self.files_ = {file.role: file.sha256 for file in ENCODERS[self.model].files}
         self.n_features_out_ = ENCODERS[self.model].dim
-        self._open(paths)
+        self.open_files(paths)
         return self
 
     def verify(self) -> SentenceEncoder:
@@ -201,10 +201,15 @@ class SentenceEncoder(TransformerMixin, BaseEstimator):
                 f"this model was fitted with encoder {self.model!r} files {self.files_}, which this version of "
                 "it-work-classifier does not pin; install the version that wrote it or retrain"
             )
-        self._open(encoder_files(self.model))
+        self.open_files(encoder_files(self.model))
         return self
 
-    def _open(self, paths: dict[str, Path]) -> None:
+    def open_files(self, paths: dict[str, Path]) -> SentenceEncoder:
+        """Build the inference session and tokenizer from ``paths`` (roles ``onnx``, ``tokenizer``). Returns self.
+
+        :meth:`fit` and :meth:`verify` call it with the pinned, checked files; a build-time check
+        (``benchmarks/encoder_reference.py``) calls it with an fp32 export of the same weights.
+        """
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -223,6 +228,7 @@ class SentenceEncoder(TransformerMixin, BaseEstimator):
         if not outputs:
             raise ModelLoadError(f"{paths['onnx']} has no (batch, tokens, dim) output; it is not a token encoder")
         self._session = (session, tokenizer, inputs, outputs[0], threading.Lock())
+        return self
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of shape ``(n_texts, n_features_out_)``, L2-normalized, in input order."""
@@ -232,7 +238,7 @@ class SentenceEncoder(TransformerMixin, BaseEstimator):
             raise NotFittedError("this SentenceEncoder is not fitted yet; call fit() first")
         texts = check_texts(texts)
         if getattr(self, "_session", None) is None:  # loaded or unpickled: open the files once
-            self._open(encoder_files(self.model))
+            self.open_files(encoder_files(self.model))
         session, tokenizer, inputs, output, _ = self._session
         embeddings = np.zeros((len(texts), self.n_features_out_), dtype=np.float32)
         if not texts:

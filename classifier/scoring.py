@@ -141,6 +141,16 @@ PARALLEL_INPUT_BYTES = 64 * 2**20
 PARALLEL_MIN_CORES = 3
 
 
+def _one_encoder_thread(model):
+    """A copy of ``model`` whose encoder runs on one thread: each worker process is one core's worth of work.
+
+    Each worker receives the model once and opens the encoder's files once, on its first text.
+    """
+    model = copy.copy(model)
+    model.encoder_ = copy.copy(model.encoder_).set_params(n_threads=1)
+    return model
+
+
 def _score_item(
     model: ITWorkClassifier, item: tuple[pd.DataFrame, str, str, float | None]
 ) -> tuple[pd.DataFrame, ScoreSummary]:
@@ -266,6 +276,8 @@ def score_file(
             model, priors, lambda: _sample_texts(input, text_column, chunk_size, encoding, prefix, source)
         )
     workers = effective_n_jobs(_default_n_jobs(input) if n_jobs is None else n_jobs)
+    if workers > 1 and getattr(model, "encoder_", None) is not None:
+        model = _one_encoder_thread(model)
 
     def checked_chunks():
         for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source):

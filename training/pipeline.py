@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 from dataclasses import asdict, dataclass, field
@@ -13,7 +14,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from classifier.calibration import expected_calibration_error
-from classifier.encoder import SentenceEncoder
+from classifier.encoder import ENCODERS, SentenceEncoder
 from classifier.errors import ModelLoadError, TrainingDataError
 from classifier.model import ITWorkClassifier
 from classifier.persistence import check_bundle_target, load_model, save_model
@@ -102,6 +103,21 @@ def _metrics(labels: list, probabilities: np.ndarray, classes: list) -> dict:
     metrics = classification_metrics(labels, predicted)
     metrics["ece"] = expected_calibration_error(labels, probabilities, classes)
     return metrics
+
+
+def _semantic_card(model: ITWorkClassifier) -> dict | None:
+    """The semantic part's settings and its encoder files' provenance, for the model card."""
+    if model.encoder_ is None:
+        return None
+    spec = ENCODERS[model.encoder_.model]
+    return {
+        "encoder": spec.name,
+        "max_length": model.encoder_.max_length,
+        "n_neighbors": model.n_neighbors,
+        "cascade_threshold": model.cascade_threshold,
+        "semantic_weight": model.semantic_weight,
+        "files": [dataclasses.asdict(file) for file in spec.files],
+    }
 
 
 def cached_embeddings(texts: list[str], model: ITWorkClassifier) -> np.ndarray | None:
@@ -199,6 +215,7 @@ def train_model(
         "review": model.review_tuning_,
         "register_priors": model.register_priors_,
         "adapted_registers": list(model.adapted_registers_),
+        "semantic": _semantic_card(model),
     }
     path = save_model(model, output, card=card, overwrite=overwrite) if output is not None else None
     return TrainResult(model=model, path=path, metrics=metrics, card=card)
