@@ -72,10 +72,7 @@ def _fp32_onnx(reference, target: Path) -> Path:
 
 
 def _summary(name: str, cosine: np.ndarray) -> str:
-    return (
-        f"| {name} | {len(cosine)} | {cosine.min():.6f} | {np.median(cosine):.6f} "
-        f"| {(cosine >= 0.999).mean():.1%} |"
-    )
+    return f"| {name} | {len(cosine)} | {cosine.min():.6f} | {np.median(cosine):.6f} | {(cosine >= 0.999).mean():.1%} |"
 
 
 def main(argv: list[str] | None = None) -> int:
