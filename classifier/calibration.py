@@ -42,6 +42,7 @@ __all__ = [
     "reliability_table",
     "compare_calibration_methods",
     "fit_calibrator",
+    "calibrate_out_of_fold",
     "GivenScores",
 ]
 
@@ -178,3 +179,19 @@ def fit_calibrator(
     given = GivenScores().fit(scores, np.asarray(y))
     # A frozen estimator's cross-validated scores are its scores: the folds only need two rows of each label.
     return CalibratedClassifierCV(FrozenEstimator(given), method=method, cv=2).fit(scores, np.asarray(y))
+
+
+def calibrate_out_of_fold(
+    scores: np.ndarray, y: Sequence | np.ndarray, method: str, folds: int = 5, seed: int = 0
+) -> tuple[CalibratedClassifierCV | None, str, dict[str, dict[str, float]], np.ndarray]:
+    """Choose (``method="auto"``) or use ``method`` on out-of-fold decision ``scores``, and fit it on all of them.
+
+    Returns the fitted calibrator (None for "none"), the method, the report of the methods compared and
+    the cross-validated calibrated probabilities of the method, from which review thresholds are tuned.
+    """
+    classes = np.unique(np.asarray(y))
+    methods = CALIBRATION_METHODS if method == "auto" else ("none", method) if method != "none" else ("none",)
+    report, calibrated = compare_calibration_methods(scores, y, classes, folds, seed, methods)
+    if method == "auto":
+        method = min(report, key=lambda name: (report[name]["log_loss"], CALIBRATION_METHODS.index(name)))
+    return fit_calibrator(scores, y, method), method, report, calibrated[method]

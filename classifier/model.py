@@ -28,7 +28,6 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -37,12 +36,12 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from classifier.calibration import CALIBRATION_METHODS, compare_calibration_methods, fit_calibrator
+from classifier.calibration import CALIBRATION_METHODS, calibrate_out_of_fold
 from classifier.encoder import ENCODERS, SentenceEncoder
 from classifier.errors import InputTextError, InvalidValueError, NotFittedError
 from classifier.normalize import NormalizeTexts, TextNormalizer
 from classifier.params import Interval, OneOf, check_params
-from classifier.predictions import Decisions, Prediction, _describe, check_texts
+from classifier.predictions import Decisions, Prediction, _describe, check_labels, check_texts
 from classifier.priors import LabelPriorsMixin, register_label_mix
 from classifier.registers import RegisterAdaptation, RegisterDetector, known_registers, registers_to_adapt
 from classifier.scope import ScopeDetector
@@ -313,7 +312,7 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         """
         check_params(self)
         texts = check_texts(texts)
-        y = _check_labels(labels, len(texts))
+        y = check_labels(labels, len(texts))
         if registers is not None:
             if isinstance(registers, str):
                 raise TypeError("registers must be a list with one register per text, not a single str")
@@ -371,36 +370,27 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         return StratifiedKFold(n_splits=self.calibration_folds, shuffle=True, random_state=self.random_state)
 
     def _learn_calibration(self, texts: list[str], labels: np.ndarray, fit_params: dict, adapted: tuple[str, ...]):
-        """Calibrator, method, the methods' report and the out-of-fold probabilities, from one set of OOF scores.
-
-        Without enough examples of each label for the folds there are no out-of-fold scores: no calibration.
-        """
+        """Calibrator, method, the methods' report and the out-of-fold probabilities (:func:`calibrate_out_of_fold`)."""
         classes, counts = np.unique(labels, return_counts=True)
         smallest = int(counts.min())
-        method = self.calibration
         if smallest < max(self.calibration_folds, 2):
-            if method not in ("auto", "none"):
+            if self.calibration not in ("auto", "none"):
                 raise InputTextError(
-                    f"calibration {method!r} needs at least {self.calibration_folds} examples of every label, "
-                    f"the rarest has {smallest}; add examples or use calibration='none'"
+                    f"calibration {self.calibration!r} needs at least {self.calibration_folds} examples of every "
+                    f"label, the rarest has {smallest}; add examples or use calibration='none'"
                 )
             return None, "none", {}, None
-        scores = cross_val_predict(
-            self._build_pipeline(adapted),
-            texts,
-            labels,
-            cv=self._folds(),
-            method="decision_function",
-            params=fit_params or None,
+        scores = _two_columns(
+            cross_val_predict(
+                self._build_pipeline(adapted),
+                texts,
+                labels,
+                cv=self._folds(),
+                method="decision_function",
+                params=fit_params or None,
+            )
         )
-        scores = _two_columns(scores)
-        methods = CALIBRATION_METHODS if method == "auto" else ("none", method) if method != "none" else ("none",)
-        report, calibrated = compare_calibration_methods(
-            scores, labels, classes, self.calibration_folds, self.random_state, methods
-        )
-        if method == "auto":
-            method = min(report, key=lambda name: (report[name]["log_loss"], CALIBRATION_METHODS.index(name)))
-        return fit_calibrator(scores, labels, method), method, report, calibrated[method]
+        return calibrate_out_of_fold(scores, labels, self.calibration, self.calibration_folds, self.random_state)
 
     def _fit_semantic(self, texts: list[str], labels: np.ndarray, embeddings: np.ndarray | None, oof: Any):
         """The encoder and the nearest training examples; the out-of-fold probabilities with the cascade applied."""
@@ -584,26 +574,6 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
-
-
-def _check_labels(labels: object, n_texts: int) -> np.ndarray:
-    """Labels as a 1-D array, one hashable, non-missing value per text, at least two different ones."""
-    if isinstance(labels, (str, bytes)):
-        raise TypeError(f"labels must be a list with one label per text, got a single {type(labels).__name__}")
-    values = labels.tolist() if isinstance(labels, np.ndarray | pd.Series) else list(labels)  # type: ignore[call-overload]
-    if len(values) != n_texts:
-        raise InputTextError(f"got {n_texts} texts but {len(values)} labels; give one label per text")
-    bad = [i for i, value in enumerate(values) if value is None or value != value or not isinstance(value, Hashable)]
-    if bad:
-        shown = ", ".join(f"{index} ({_describe(values[index])})" for index in bad[:10])
-        raise InputTextError(f"labels must not be missing; {len(bad)} are, at positions {shown}. Drop those rows")
-    array = np.asarray(values)
-    if array.ndim != 1:
-        array = np.empty(len(values), dtype=object)
-        array[:] = values
-    if len(np.unique(array)) < 2:
-        raise InputTextError(f"training needs at least two different labels, got only {np.unique(array).tolist()}")
-    return array
 
 
 def _two_columns(scores: np.ndarray) -> np.ndarray:

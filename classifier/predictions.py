@@ -6,14 +6,15 @@ collection of texts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from classifier.errors import InputTextError
 
-__all__ = ["Prediction", "Decisions", "check_texts"]
+__all__ = ["Prediction", "Decisions", "check_texts", "check_labels"]
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,29 @@ def check_texts(texts: object, *, name: str = "texts") -> list[str]:
             "Drop or fill missing values first, e.g. df['text'].fillna('')"
         )
     return texts
+
+
+def check_labels(labels: object, n_texts: int) -> np.ndarray:
+    """Labels as a 1-D array, one hashable, non-missing value per text, at least two different ones.
+
+    >>> check_labels(["ktlo", "grow", "ktlo"], 3).tolist()
+    ['ktlo', 'grow', 'ktlo']
+    >>> check_labels([0, 1, 0], 3).tolist()
+    [0, 1, 0]
+    """
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(f"labels must be a list with one label per text, got a single {type(labels).__name__}")
+    values = labels.tolist() if isinstance(labels, np.ndarray | pd.Series) else list(labels)  # type: ignore[call-overload]
+    if len(values) != n_texts:
+        raise InputTextError(f"got {n_texts} texts but {len(values)} labels; give one label per text")
+    bad = [i for i, value in enumerate(values) if value is None or value != value or not isinstance(value, Hashable)]
+    if bad:
+        shown = ", ".join(f"{index} ({_describe(values[index])})" for index in bad[:10])
+        raise InputTextError(f"labels must not be missing; {len(bad)} are, at positions {shown}. Drop those rows")
+    array = np.asarray(values)
+    if array.ndim != 1:
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+    if len(np.unique(array)) < 2:
+        raise InputTextError(f"training needs at least two different labels, got only {np.unique(array).tolist()}")
+    return array
