@@ -70,6 +70,7 @@ FITTED_STATE = (
     "scope_",
     "encoder_",
     "neighbours_",
+    "cascade_calibrator_",
     "oof_probabilities_",
 )
 
@@ -158,6 +159,11 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         Coverage and precision of those thresholds on out-of-fold predictions.
     encoder_ : SentenceEncoder or None
         The frozen sentence encoder; its files are checked when loaded.
+    cascade_calibrator_ : CalibratedClassifierCV or None
+        Temperature scaling of the cascade's probabilities (log-probabilities
+        as scores), fitted on its out-of-fold probabilities: averaging with
+        the nearest examples' vote makes confidences too high otherwise. It
+        never changes a predicted label.
     neighbours_ : NearestExamples or None
         The training texts' embeddings and labels: the semantic part's vote
         and its explanations (:meth:`nearest_examples`).
@@ -339,6 +345,12 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             calibrator, method, report, oof = self._learn_calibration(texts, y, fit_params, adapted)
             pipeline = self._build_pipeline(adapted).fit(texts, y, **fit_params)
         encoder, neighbours, oof = self._fit_semantic(texts, y, embeddings, oof)
+        cascade_calibrator = None
+        if encoder is not None and oof is not None:
+            cascade_calibrator, _, _, oof = calibrate_out_of_fold(
+                _log(oof), y, "temperature", self.calibration_folds, self.random_state
+            )
+        self.cascade_calibrator_ = cascade_calibrator
         thresholds, tuning = self._tune_review(y, oof)
         self.oof_probabilities_ = oof
         self.pipeline_ = pipeline
@@ -444,7 +456,10 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         def semantic(rows: np.ndarray) -> np.ndarray:
             return self.neighbours_.predict_proba(self.encoder_.transform([texts[row] for row in rows]))
 
-        return cascade(probabilities, semantic, texts, self.cascade_threshold, self.semantic_weight)
+        probabilities, routed = cascade(probabilities, semantic, texts, self.cascade_threshold, self.semantic_weight)
+        if self.cascade_calibrator_ is not None:
+            probabilities = self.cascade_calibrator_.predict_proba(_log(probabilities))
+        return probabilities, routed
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of each label, shape ``(n_texts, n_classes)``, columns in ``classes_`` order.
@@ -574,6 +589,11 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _log(probabilities: np.ndarray) -> np.ndarray:
+    """Log-probabilities as decision scores for a calibrator (probabilities of 0 floored at 1e-12)."""
+    return np.log(np.clip(np.asarray(probabilities, dtype=np.float64), 1e-12, 1.0))
 
 
 def _two_columns(scores: np.ndarray) -> np.ndarray:
