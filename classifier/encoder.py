@@ -199,6 +199,8 @@ class SentenceEncoder(TransformerMixin, BaseEstimator):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.n_threads
         options.inter_op_num_threads = 1
+        # No busy-waiting between runs: spinning threads took the cores from the n-gram part on 2 cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             session = onnxruntime.InferenceSession(str(paths["onnx"]), options, providers=["CPUExecutionProvider"])
         except Exception as error:  # onnxruntime raises its own exception types

@@ -161,9 +161,10 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
         The frozen sentence encoder; its files are checked when loaded.
     cascade_calibrator_ : CalibratedClassifierCV or None
         Temperature scaling of the cascade's probabilities (log-probabilities
-        as scores), fitted on its out-of-fold probabilities: averaging with
-        the nearest examples' vote makes confidences too high otherwise. It
-        never changes a predicted label.
+        as scores), fitted on its out-of-fold probabilities where that lowers
+        their log loss (averaging with the nearest examples' vote makes
+        confidences too high); None with ``calibration="none"``. It never
+        changes a predicted label.
     neighbours_ : NearestExamples or None
         The training texts' embeddings and labels: the semantic part's vote
         and its explanations (:meth:`nearest_examples`).
@@ -346,10 +347,13 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             pipeline = self._build_pipeline(adapted).fit(texts, y, **fit_params)
         encoder, neighbours, oof = self._fit_semantic(texts, y, embeddings, oof)
         cascade_calibrator = None
-        if encoder is not None and oof is not None:
-            cascade_calibrator, _, _, oof = calibrate_out_of_fold(
+        if encoder is not None and oof is not None and self.calibration != "none":
+            # Temperature scaling of the cascade, kept only where it lowers the out-of-fold log loss.
+            scaled, _, report, scaled_oof = calibrate_out_of_fold(
                 _log(oof), y, "temperature", self.calibration_folds, self.random_state
             )
+            if report["temperature"]["log_loss"] < report["none"]["log_loss"]:
+                cascade_calibrator, oof = scaled, scaled_oof
         self.cascade_calibrator_ = cascade_calibrator
         thresholds, tuning = self._tune_review(y, oof)
         self.oof_probabilities_ = oof
