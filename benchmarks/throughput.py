@@ -282,7 +282,12 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     # Interleaved: each round runs every configuration once, so load changes on this shared machine
     # spread over all configurations instead of hitting one.
-    rounds = [{config: _measure(config, copies(config)) for config in [*CONFIGS, *LATENCY]} for _ in range(args.repeat)]
+    rounds = []
+    for round_number in range(args.repeat):
+        rounds.append({})
+        for config in [*CONFIGS, *LATENCY]:
+            rounds[-1][config] = _measure(config, copies(config))
+            print(json.dumps({"round": round_number, "config": config, **rounds[-1][config]}), file=sys.stderr)
     for config in [*CONFIGS, *LATENCY]:
         runs = [round_[config] for round_ in rounds]
         results[config] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
