@@ -30,7 +30,7 @@ by one); p50 and p95 in milliseconds. fastText's latency is timed the same way
 
 The median of ``--repeat`` runs is shown.
 
-Run: python benchmarks/throughput.py [--repeat 3] [--file-copies 10] [--default-file-copies 1]
+Run: python benchmarks/throughput.py [--repeat 3] [--file-copies 10] [--default-file-copies 1] [--models default,fast]
 """
 
 from __future__ import annotations
@@ -269,8 +269,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--default-file-copies", type=int, default=1, help="copies of the tickets in the default model's CSV"
     )
+    parser.add_argument(
+        "--models",
+        default=",".join(SHIPPED),
+        help="shipped models to measure, comma-separated (default: default,fast); fastText and scikit-learn always run",
+    )
     parser.add_argument("--one", choices=sorted({*CONFIGS, *LATENCY}), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    models = [name for name in SHIPPED if name in args.models.split(",")]
+    configs = {
+        config: label
+        for config, label in CONFIGS.items()
+        if config.split("-")[0] not in SHIPPED or config.split("-")[0] in models
+    }
+    latency = {config: name for config, name in LATENCY.items() if name in models}
     if args.one:
         print(json.dumps(_run_one(args.one, args.file_copies)))
         return 0
@@ -285,10 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     rounds = []
     for round_number in range(args.repeat):
         rounds.append({})
-        for config in [*CONFIGS, *LATENCY]:
+        for config in [*configs, *latency]:
             rounds[-1][config] = _measure(config, copies(config))
             print(json.dumps({"round": round_number, "config": config, **rounds[-1][config]}), file=sys.stderr)
-    for config in [*CONFIGS, *LATENCY]:
+    for config in [*configs, *latency]:
         runs = [round_[config] for round_ in rounds]
         results[config] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
     print(
@@ -297,13 +309,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("| configuration | docs/s, first call | docs/s, warm | peak RSS MiB |")
     print("|---|---|---|---|")
-    for config, label in CONFIGS.items():
+    for config, label in configs.items():
         result = results[config]
         print(f"| {label} | {result['first']:,.0f} | {result['warm']:,.0f} | {result['rss']:,.0f} |")
     print()
     print("| single text, `predict([text])` | p50 ms | p95 ms | peak RSS MiB |")
     print("|---|---|---|---|")
-    for config, name in LATENCY.items():
+    for config, name in latency.items():
         result = results[config]
         encoded = f" ({result['encoded']:.0%} of the 200 encoded)" if "encoded" in result else ""
         print(f"| {name}{encoded} | {result['p50']:.2f} | {result['p95']:.2f} | {result['rss']:,.0f} |")
@@ -313,12 +325,14 @@ def main(argv: list[str] | None = None) -> int:
     print("| ratio (1 process, in memory) | first call | warm |")
     print("|---|---|---|")
     bare = results["sklearn"]
-    for name in SHIPPED:
+    for name in models:
         ours = results[f"{name}-1"]
         print(
             f"| {name} / fastText | {ours['first'] / fasttext['first']:.2f} | {ours['warm'] / fasttext['warm']:.2f} |"
         )
         print(f"| {name} / scikit-learn | {ours['first'] / bare['first']:.2f} | {ours['warm'] / bare['warm']:.2f} |")
+    if "default" not in models:
+        return 0
     default = results["default-all"]
     print(
         f"\nDefault model, all cores: {default['workers']:.0f} worker processes; encoder sessions opened per worker "
