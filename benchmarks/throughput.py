@@ -180,9 +180,10 @@ def _run_one(config: str, file_copies: int) -> dict:
         warm_up = [texts[start : start + 100] for start in range(0, 100 * 2 * workers, 100)]
         opened: dict[int, int] = {}
 
-        def items():
+        def items():  # exactly what is consumed: closing the generator early can hang loky's shutdown
             yield from warm_up
-            yield from _repeat_forever(batches)
+            for _ in range(1 + repeat):
+                yield from batches
 
         results = ordered_map(_score_texts, model, items(), n_workers=workers)
         for _ in warm_up:
@@ -195,7 +196,8 @@ def _run_one(config: str, file_copies: int) -> dict:
                 opened[pid] = count
 
         first, warm = _timed(all_cores, repeat)
-        results.close()
+        for _ in results:  # nothing is left; ends the generator normally, so the workers shut down cleanly
+            pass
         return {
             "first": len(texts) / first,
             "warm": len(texts) / warm,
@@ -221,11 +223,6 @@ def _run_one(config: str, file_copies: int) -> dict:
             first = warm = time.perf_counter() - start
         return {"first": len(texts) * file_copies / first, "warm": len(texts) * file_copies / warm}
     return {"first": len(texts) / first, "warm": len(texts) / warm}
-
-
-def _repeat_forever(items):
-    while True:
-        yield from items
 
 
 def _measure(config: str, file_copies: int) -> dict:
