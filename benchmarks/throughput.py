@@ -31,6 +31,7 @@ by one); p50 and p95 in milliseconds. fastText's latency is timed the same way
 The median of ``--repeat`` runs is shown.
 
 Run: python benchmarks/throughput.py [--repeat 3] [--file-copies 10] [--default-file-copies 1] [--models default,fast]
+     python benchmarks/throughput.py --only default-latency,fast-latency   (some configurations only)
 """
 
 from __future__ import annotations
@@ -271,6 +272,12 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(SHIPPED),
         help="shipped models to measure, comma-separated (default: default,fast); fastText and scikit-learn always run",
     )
+    parser.add_argument(
+        "--only",
+        help="measure only these configurations (comma-separated keys: "
+        + ", ".join([*CONFIGS, *LATENCY])
+        + ") and print their medians",
+    )
     parser.add_argument("--one", choices=sorted({*CONFIGS, *LATENCY}), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     models = [name for name in SHIPPED if name in args.models.split(",")]
@@ -280,6 +287,13 @@ def main(argv: list[str] | None = None) -> int:
         if config.split("-")[0] not in SHIPPED or config.split("-")[0] in models
     }
     latency = {config: name for config, name in LATENCY.items() if name in models}
+    only = args.only.split(",") if args.only else None
+    if only:
+        unknown = sorted(set(only) - {*CONFIGS, *LATENCY})
+        if unknown:
+            parser.error(f"unknown configurations {unknown}")
+        configs = {config: label for config, label in CONFIGS.items() if config in only}
+        latency = {config: name for config, name in LATENCY.items() if config in only}
     if args.one:
         print(json.dumps(_run_one(args.one, args.file_copies)))
         return 0
@@ -300,6 +314,14 @@ def main(argv: list[str] | None = None) -> int:
     for config in [*configs, *latency]:
         runs = [round_[config] for round_ in rounds]
         results[config] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    if only:
+        print(f"{joblib.cpu_count()} cores; median of {args.repeat} runs\n")
+        print("| configuration | medians |")
+        print("|---|---|")
+        for config, result in results.items():
+            shown = ", ".join(f"{key} {value:,.2f}" for key, value in result.items())
+            print(f"| {CONFIGS.get(config) or LATENCY[config] + ', single text'} | {shown} |")
+        return 0
     print(
         f"{len(_tickets()):,} tickets; {joblib.cpu_count()} cores; median of {args.repeat} runs; "
         f"file to file: {args.file_copies} copies ({args.default_file_copies} for the default model)\n"
