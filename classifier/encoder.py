@@ -29,7 +29,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from classifier.checksums import file_sha256
 from classifier.errors import ModelLoadError
 from classifier.params import Interval, OneOf, check_params
-from classifier.predictions import check_texts
+from classifier.predictions import TextInputMixin, check_texts
 
 __all__ = ["SentenceEncoder", "EncoderFile", "EncoderSpec", "ENCODERS", "encoder_files"]
 
@@ -130,7 +130,7 @@ def encoder_files(name: str, verify: bool = True) -> dict[str, Path]:
     return paths
 
 
-class SentenceEncoder(TransformerMixin, BaseEstimator):
+class SentenceEncoder(TextInputMixin, TransformerMixin, BaseEstimator):
     """Embed raw texts with a pinned sentence-transformer on the CPU (onnxruntime + tokenizers).
 
     Parameters
@@ -252,10 +252,3 @@ class SentenceEncoder(TransformerMixin, BaseEstimator):
         state = dict(super().__getstate__())  # a copy: BaseEstimator hands out the live __dict__
         state.pop("_session", None)  # onnxruntime sessions are rebuilt where the encoder is used
         return state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = True
-        return tags

@@ -41,7 +41,7 @@ from classifier.encoder import ENCODERS, SentenceEncoder
 from classifier.errors import InputTextError, InvalidValueError, NotFittedError
 from classifier.normalize import NormalizeTexts, TextNormalizer
 from classifier.params import Interval, OneOf, check_params
-from classifier.predictions import Decisions, Prediction, _describe, check_labels, check_texts
+from classifier.predictions import Decisions, Prediction, TextInputMixin, _describe, check_labels, check_texts
 from classifier.priors import LabelPriorsMixin, register_label_mix
 from classifier.registers import RegisterAdaptation, RegisterDetector, known_registers, registers_to_adapt
 from classifier.scope import ScopeDetector
@@ -75,7 +75,7 @@ FITTED_STATE = (
 )
 
 
-class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
+class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEstimator):
     """Classify descriptions of IT work as ktlo, commodity_outsourceable or business_enabling.
 
     Parameters
@@ -587,12 +587,6 @@ class ITWorkClassifier(LabelPriorsMixin, ClassifierMixin, BaseEstimator):
             needs_review=bool(decided.needs_review[0]),
             in_scope=bool(decided.in_scope[0]),
         )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
 
 
 def _log(probabilities: np.ndarray) -> np.ndarray:

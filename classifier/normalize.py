@@ -39,6 +39,7 @@ from typing import Any, cast
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier import spacy_resources
+from classifier.predictions import TextInputMixin, check_texts
 
 __all__ = ["TextNormalizer", "NormalizeTexts", "MASK_TOKENS", "STOP_WORDS", "TIME_WORDS", "split_batch"]
 
@@ -378,7 +379,7 @@ class TextNormalizer:
         return f"TextNormalizer({settings})"
 
 
-class NormalizeTexts(TransformerMixin, BaseEstimator):
+class NormalizeTexts(TextInputMixin, TransformerMixin, BaseEstimator):
     """A scikit-learn transformer from raw texts to their normalized strings (for pipelines of other vectorizers).
 
     >>> NormalizeTexts().fit_transform(["Restarted the print spoolers"])
@@ -394,14 +395,10 @@ class NormalizeTexts(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, texts) -> list[str]:
-        from classifier.predictions import check_texts
-
         normalizer = TextNormalizer(lemmatize=self.lemmatize, remove_stop_words=self.remove_stop_words, mask=self.mask)
         return normalizer.normalize_many(check_texts(texts))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
         tags.requires_fit = False
         return tags

@@ -14,7 +14,7 @@ import pandas as pd
 
 from classifier.errors import InputTextError
 
-__all__ = ["Prediction", "Decisions", "check_texts", "check_labels"]
+__all__ = ["Prediction", "Decisions", "TextInputMixin", "check_texts", "check_labels"]
 
 
 @dataclass(frozen=True)
@@ -135,3 +135,13 @@ def check_labels(labels: object, n_texts: int) -> np.ndarray:
     if len(np.unique(array)) < 2:
         raise InputTextError(f"training needs at least two different labels, got only {np.unique(array).tolist()}")
     return array
+
+
+class TextInputMixin:
+    """Tags a scikit-learn estimator as one that reads a list of texts, not a 2-D array (put it first in the bases)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags

@@ -46,7 +46,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from classifier.predictions import check_texts
+from classifier.predictions import TextInputMixin, check_texts
 from classifier.word_tfidf import ChunkBatches, ChunkIndex, WordTfidf
 
 __all__ = ["RegisterAdaptation", "RegisterDetector", "known_registers", "OTHER_REGISTERS", "MIN_REGISTER_EXAMPLES"]
@@ -84,7 +84,7 @@ def registers_to_adapt(
     return tuple(name for name in wanted if counts.get(name, 0) >= min_examples)
 
 
-class RegisterDetector(ClassifierMixin, BaseEstimator):
+class RegisterDetector(TextInputMixin, ClassifierMixin, BaseEstimator):
     """Estimate the register (kind of text) of raw texts from their lower-cased whitespace-separated words.
 
     Parameters
@@ -127,14 +127,8 @@ class RegisterDetector(ClassifierMixin, BaseEstimator):
             return self.classifier_.predict_proba(self.vectorizer_.transform(texts))
         return self.classifier_.predict_proba(self.vectorizer_.transform_chunks(batches, check_texts(texts)))
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
 
-
-class RegisterAdaptation(TransformerMixin, BaseEstimator):
+class RegisterAdaptation(TextInputMixin, TransformerMixin, BaseEstimator):
     """Word TF-IDF features plus one scaled copy and bias per adapted register (feature augmentation).
 
     Input: raw texts. Output columns: the shared word features, then for each
@@ -241,9 +235,3 @@ class RegisterAdaptation(TransformerMixin, BaseEstimator):
         state = dict(super().__getstate__())  # a copy: BaseEstimator hands out the live __dict__
         state.pop("_chunk_index", None)  # rebuilt on first use
         return state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags

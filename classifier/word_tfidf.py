@@ -46,7 +46,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.normalize import BATCH_SEPARATOR, TextNormalizer, split_batch
-from classifier.predictions import check_texts
+from classifier.predictions import TextInputMixin, check_texts
 
 __all__ = ["WordTfidf", "ChunkBatches", "ChunkIndex"]
 
@@ -55,7 +55,7 @@ _SEPARATOR_ID = -2  # token id that ends a text
 _UNKNOWN_ID = -1  # token id of a token outside the vocabulary
 
 
-class WordTfidf(TransformerMixin, BaseEstimator):
+class WordTfidf(TextInputMixin, TransformerMixin, BaseEstimator):
     """TF-IDF of word n-grams of raw texts, normalized or as lower-cased whitespace chunks.
 
     Parameters
@@ -193,12 +193,6 @@ class WordTfidf(TransformerMixin, BaseEstimator):
         if terms is not None:
             names = terms.split("\n")
             self.counter_.vocabulary_ = dict(zip(names, range(len(names))))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
 
 
 def _pair(ngram_range: Sequence[int]) -> tuple[int, int]:
