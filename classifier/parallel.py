@@ -83,7 +83,7 @@ def ordered_map(
             yield pending.popleft().result()
         finished = True
     finally:
-        for future in pending:
-            future.cancel()
-        # On an error or interrupt, stop the workers now rather than let them finish their items.
+        # On an error, an interrupt or a consumer that stops early, stop the workers now rather than let them
+        # finish their items. Pending futures are not cancelled first: loky fails them itself when it kills
+        # the workers, and a cancelled one made its manager thread raise InvalidStateError and the shutdown hang.
         executor.shutdown(wait=True, kill_workers=not finished)

@@ -44,3 +44,27 @@ def test_all_cores():
     assert effective_n_jobs(-1) == joblib.cpu_count()
     with pytest.raises(ValueError, match="n_jobs must not be 0"):
         effective_n_jobs(0)
+
+
+def _slow_add(state, item):
+    import time
+
+    time.sleep(0.05)
+    return state + item
+
+
+def test_closing_the_stream_early_stops_the_workers_without_hanging():
+    import threading
+
+    done = threading.Event()
+
+    def consume_two():
+        results = ordered_map(_slow_add, 1, iter(range(100)), n_workers=2)
+        assert [next(results), next(results)] == [1, 2]
+        results.close()  # the consumer stops early: pending items are dropped, the workers killed
+        done.set()
+
+    worker = threading.Thread(target=consume_two, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert done.is_set(), "closing ordered_map early hung in the executor's shutdown"
