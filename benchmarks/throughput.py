@@ -113,14 +113,14 @@ _SESSIONS_OPENED = [0]
 def _score_texts(model, texts):
     """Worker side of the all-cores run: the probabilities, this worker's pid and how often it opened the encoder."""
     encoder = getattr(model, "encoder_", None)
-    if encoder is not None and "_open" not in vars(encoder):  # count the inference sessions this process opens
-        opened = type(encoder)._open
+    if encoder is not None and "open_files" not in vars(encoder):  # count the inference sessions this process opens
+        opened = type(encoder).open_files
 
         def counting_open(paths, encoder=encoder):
             _SESSIONS_OPENED[0] += 1
             return opened(encoder, paths)
 
-        encoder._open = counting_open
+        encoder.open_files = counting_open
         if getattr(encoder, "_session", None) is not None:  # already open in this process (1 process run)
             _SESSIONS_OPENED[0] += 1
     return model.predict_proba(texts), os.getpid(), _SESSIONS_OPENED[0]
@@ -186,6 +186,8 @@ def _run_one(config: str, file_copies: int) -> dict:
             for _ in range(1 + repeat):
                 yield from batches
 
+        if getattr(model, "encoder_", None) is not None:  # as score_file does: one encoder thread per worker
+            model.encoder_.set_params(n_threads=1)
         results = ordered_map(_score_texts, model, items(), n_workers=workers)
         for _ in warm_up:
             _, pid, count = next(results)  # workers started and holding the model
