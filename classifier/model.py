@@ -349,10 +349,10 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         cascade_calibrator = None
         if encoder is not None and oof is not None and self.calibration != "none":
             # Temperature scaling of the cascade, kept only where it lowers the out-of-fold log loss.
-            scaled, _, report, scaled_oof = calibrate_out_of_fold(
+            scaled, _, cascade_report, scaled_oof = calibrate_out_of_fold(
                 _log(oof), y, "temperature", self.calibration_folds, self.random_state
             )
-            if report["temperature"]["log_loss"] < report["none"]["log_loss"]:
+            if cascade_report["temperature"]["log_loss"] < cascade_report["none"]["log_loss"]:
                 cascade_calibrator, oof = scaled, scaled_oof
         self.cascade_calibrator_ = cascade_calibrator
         thresholds, tuning = self._tune_review(y, oof)

@@ -154,3 +154,9 @@ def test_a_semantic_bundle_round_trips_and_checks_its_encoder(semantic_model, tm
     monkeypatch.setattr(encoder_module, "encoder_files", tampered)
     with pytest.raises(ModelLoadError, match="does not match the pinned SHA-256"):
         load_model(path)
+
+
+def test_the_calibration_report_compares_the_ngram_calibration_methods():
+    texts, labels = [t for t, _ in TINY] * 3, [label for _, label in TINY] * 3
+    model = ITWorkClassifier(n_neighbors=5).fit(texts, labels)
+    assert set(model.calibration_report_) == {"none", "temperature", "sigmoid", "isotonic"}
