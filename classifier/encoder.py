@@ -130,6 +130,12 @@ def encoder_files(name: str, verify: bool = True) -> dict[str, Path]:
     return paths
 
 
+def _pinned_digests(name: str) -> dict[str, str]:
+    """The SHA-256 this version pins for each file of encoder ``name``, by role (empty for an unknown encoder)."""
+    spec = ENCODERS.get(name)
+    return {} if spec is None else {file.role: file.sha256 for file in spec.files}
+
+
 class SentenceEncoder(TextInputMixin, TransformerMixin, BaseEstimator):
     """Embed raw texts with a pinned sentence-transformer on the CPU (onnxruntime + tokenizers).
 
@@ -171,15 +177,14 @@ class SentenceEncoder(TextInputMixin, TransformerMixin, BaseEstimator):
         """Find and verify the encoder's files (``texts`` are ignored: the encoder is frozen). Returns self."""
         check_params(self)
         paths = encoder_files(self.model)
-        self.files_ = {file.role: file.sha256 for file in ENCODERS[self.model].files}
+        self.files_ = _pinned_digests(self.model)
         self.n_features_out_ = ENCODERS[self.model].dim
         self.open_files(paths)
         return self
 
     def verify(self) -> SentenceEncoder:
         """Check the installed files against the SHA-256 recorded when fitted (model loading calls this)."""
-        pinned = {file.role: file.sha256 for file in ENCODERS.get(self.model, EncoderSpec("", 0, 0, ())).files}
-        if getattr(self, "files_", None) != pinned:
+        if getattr(self, "files_", None) != _pinned_digests(self.model):
             raise ModelLoadError(
                 f"this model was fitted with encoder {self.model!r} files {self.files_}, which this version of "
                 "it-work-classifier does not pin; install the version that wrote it or retrain"

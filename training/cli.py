@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from classifier.cli.parser import MODEL, OVERWRITE, TEXT_COLUMN, add_legacy_model, model_path, probability
+from classifier.cli.parser import JSON, MODEL, OVERWRITE, TEXT_COLUMN, add_legacy_model, model_path, probability
 from classifier.encoder import ENCODERS
 from classifier.model import DEFAULT_ENCODER
 
@@ -198,12 +198,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "evaluate",
-        parents=[MODEL, TEXT_COLUMN, LABEL_COLUMN, OVERWRITE],
+        parents=[MODEL, TEXT_COLUMN, LABEL_COLUMN, OVERWRITE, JSON],
         help="metrics of a model on labelled data",
     )
     add_legacy_model(parser)
     parser.add_argument("data", help="labelled file with text and label columns")
-    parser.add_argument("--json", action="store_true", help="print all metrics as JSON")
     parser.add_argument("--report", metavar="DIR", help="write metrics.json, report.md and report.html here")
     parser.set_defaults(run=evaluate)
 
