@@ -222,3 +222,10 @@ def test_cli_scores_a_ticket_export_with_the_ticket_register_mix(tmp_path, capsy
     assert f"adjusted to label priors: business_enabling {mix['business_enabling']:.1%}" in capsys.readouterr().out
     assert main(["score", str(source), "-o", str(tmp_path / "x.csv"), "--priors", "tickets"]) == 2
     assert "no such register in this model; registers are: backlog" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "has_encoder"), [("default", True), ("fast", False)], ids=["default", "fast"])
+def test_both_shipped_models_load_and_label_the_codebook_example(name, has_encoder):
+    model = load_model(name)
+    assert (model.encoder_ is not None) is has_encoder
+    assert model.predict(["Reset a user's VPN password and unlock the account"]) == ["commodity_outsourceable"]
