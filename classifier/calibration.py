@@ -44,6 +44,8 @@ __all__ = [
     "fit_calibrator",
     "calibrate_out_of_fold",
     "GivenScores",
+    "calibrator_state",
+    "restore_calibrator",
 ]
 
 CALIBRATION_METHODS = ("none", "temperature", "sigmoid", "isotonic")
@@ -175,7 +177,78 @@ def fit_calibrator(
     scores = np.asarray(scores, dtype=np.float64)
     given = GivenScores().fit(scores, np.asarray(y))
     # A frozen estimator's cross-validated scores are its scores: the folds only need two rows of each label.
-    return CalibratedClassifierCV(FrozenEstimator(given), method=method, cv=2).fit(scores, np.asarray(y))
+    return _calibrator(given, method).fit(scores, np.asarray(y))
+
+
+def _calibrator(given: GivenScores, method: str) -> CalibratedClassifierCV:
+    return CalibratedClassifierCV(FrozenEstimator(given), method=method, cv=2)
+
+
+def calibrator_state(calibrator: CalibratedClassifierCV) -> list[dict]:
+    """The learned numbers of a calibrator from :func:`fit_calibrator`: one dict per per-class map.
+
+    ``temperature``: ``beta``; ``sigmoid``: ``a`` and ``b``; ``isotonic``: the step function's ``x``
+    and ``y`` thresholds, ``x_min``, ``x_max`` and ``increasing``. :func:`restore_calibrator` takes them back.
+    """
+    (fitted,) = calibrator.calibrated_classifiers_
+    method = calibrator.method
+    if method == "temperature":
+        return [{"beta": float(one.beta_)} for one in fitted.calibrators]
+    if method == "sigmoid":
+        return [{"a": float(one.a_), "b": float(one.b_)} for one in fitted.calibrators]
+    if method == "isotonic":
+        return [
+            {
+                "x": np.asarray(one.X_thresholds_, dtype=np.float64).tolist(),
+                "y": np.asarray(one.y_thresholds_, dtype=np.float64).tolist(),
+                "x_min": float(one.X_min_),
+                "x_max": float(one.X_max_),
+                "increasing": bool(one.increasing_),
+            }
+            for one in fitted.calibrators
+        ]
+    raise ValueError(f"unknown calibration method {method!r}; expected one of {', '.join(CALIBRATION_METHODS[1:])}")
+
+
+def restore_calibrator(method: str, classes: Sequence[Hashable], parameters: Sequence[dict]) -> CalibratedClassifierCV:
+    """A fitted calibrator built from checked values (:func:`calibrator_state`): model bundles call this.
+
+    Every object is built here; only the numbers come from ``parameters``.
+
+    >>> calibrator = restore_calibrator("temperature", ["a", "b"], [{"beta": 1.0}])
+    >>> calibrator.predict_proba(np.array([[0.0, 0.0]])).tolist()
+    [[0.5, 0.5]]
+    """
+    from sklearn.calibration import _CalibratedClassifier, _SigmoidCalibration, _TemperatureScaling
+    from sklearn.isotonic import IsotonicRegression
+
+    classes = np.asarray(classes)
+    maps: list = []
+    for values in parameters:
+        if method == "temperature":
+            one = _TemperatureScaling()
+            one.beta_ = np.float64(values["beta"])
+        elif method == "sigmoid":
+            one = _SigmoidCalibration()
+            one.a_, one.b_ = np.float64(values["a"]), np.float64(values["b"])
+        elif method == "isotonic":
+            one = IsotonicRegression(out_of_bounds="clip")
+            one.X_thresholds_ = np.asarray(values["x"], dtype=np.float64)
+            one.y_thresholds_ = np.asarray(values["y"], dtype=np.float64)
+            one.X_min_, one.X_max_ = float(values["x_min"]), float(values["x_max"])
+            one.increasing_ = bool(values["increasing"])
+            one._build_f(one.X_thresholds_, one.y_thresholds_)  # the interpolation, as fit builds it
+        else:
+            raise ValueError(f"unknown calibration method {method!r}")
+        maps.append(one)
+    given = GivenScores()
+    given.classes_ = classes
+    calibrator = _calibrator(given, method)
+    calibrator.calibrated_classifiers_ = [
+        _CalibratedClassifier(calibrator.estimator, maps, classes=classes, method=method)
+    ]
+    calibrator.classes_ = classes
+    return calibrator
 
 
 def calibrate_out_of_fold(

@@ -182,6 +182,13 @@ class SentenceEncoder(TextInputMixin, TransformerMixin, BaseEstimator):
         self.open_files(paths)
         return self
 
+    def restore(self, files: dict[str, str]) -> SentenceEncoder:
+        """Set the fitted state from a model bundle (each file's SHA-256 by role), then :meth:`verify` it."""
+        check_params(self)
+        self.files_ = dict(files)
+        self.n_features_out_ = ENCODERS[self.model].dim
+        return self.verify()
+
     def verify(self) -> SentenceEncoder:
         """Check the installed files against the SHA-256 recorded when fitted (model loading calls this)."""
         if getattr(self, "files_", None) != _pinned_digests(self.model):

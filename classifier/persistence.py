@@ -1,29 +1,32 @@
-"""Model bundles: save and load a fitted classifier as a directory.
+"""Model bundles: save and load a fitted classifier as a directory of data files.
 
-A bundle is a directory holding
+A bundle (format 4) is a directory holding
 
-* ``model.skops`` — the classifier's fitted state (the attributes listed in
-  :data:`~classifier.model.FITTED_STATE`) in skops' format, which rebuilds
-  objects from an allow-list of types and never unpickles;
-* ``config.json`` — the classifier's parameters, classes and format version;
-* ``card.json`` — the model card as data, including the SHA-256 of the files
-  above, checked on every load;
-* ``MODEL_CARD.md`` — the same card for people.
+* ``arrays.safetensors`` — the fitted state's numbers (vocabularies as UTF-8
+  bytes and offsets, IDF values, coefficients, embeddings...) in the
+  `safetensors <https://huggingface.co/docs/safetensors>`_ format, which holds
+  typed numeric arrays and nothing else: no objects, no code;
+* ``config.json`` — the parameters, classes, library versions and the small
+  part of the fitted state (calibration maps, thresholds, priors...), checked
+  against a strict schema (:mod:`classifier.bundle_schema`);
+* ``card.json`` and ``MODEL_CARD.md`` — the model card, as data and for people;
+* ``manifest.json`` — the format version and each other file's size and SHA-256.
 
-A model with a sentence encoder names it in its fitted state; the encoder's
-weight files come from the pinned package that ships them
-(:mod:`classifier.encoder`) and are checked against their SHA-256 when the
-bundle is loaded. They are data: an ONNX graph and a tokenizer JSON.
+Loading reads no object from the bundle: :mod:`classifier.bundle` checks every
+value and invariant and builds every object with this package's own code (see
+SECURITY.md). Each file's size is capped before it is read. A model with a
+sentence encoder names it; the encoder's weight files come from the pinned
+package that ships them and are checked against their SHA-256 on load.
 
-Loading never runs code from the bundle: a file that would need any type
-outside skops' trusted defaults and the few classes
-listed in ``TRUSTED_TYPES`` is refused with :class:`ModelLoadError`.
 Bundles are written to a temporary directory beside the target and renamed
-into place, so an interrupted save leaves any earlier bundle whole.
+into place, so an interrupted save leaves any earlier bundle whole; a save
+killed between its two renames leaves the earlier bundle beside the target,
+and the next :func:`save_model` or :func:`load_model` of that path puts it back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -32,9 +35,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from classifier.bundle import expected_arrays, model_from_data, model_to_data
+from classifier.bundle_schema import BUNDLE_FILES, FORMAT_VERSION, Config, Manifest
 from classifier.checksums import file_sha256
 from classifier.errors import ModelLoadError
-from classifier.model import FITTED_STATE, ITWorkClassifier
+from classifier.model import ITWorkClassifier
 
 __all__ = [
     "load_model",
@@ -44,33 +52,26 @@ __all__ = [
     "shipped_model_path",
     "SHIPPED_MODELS",
     "FORMAT_VERSION",
+    "MAX_FILE_BYTES",
     "file_sha256",
 ]
 
-FORMAT_VERSION = 3
-# Types outside skops' trusted defaults that a bundle may hold: scikit-learn's
-# calibration classes (a calibrator over a frozen estimator of given scores), and this
-# package's own feature blocks and detectors. They hold arrays, numbers,
-# strings and scikit-learn estimators and run no code of the file's choosing.
-TRUSTED_TYPES = (
-    "sklearn.frozen._frozen.FrozenEstimator",
-    "classifier.calibration.GivenScores",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.calibration._TemperatureScaling",
-    "classifier.word_tfidf.WordTfidf",
-    "classifier.normalize.NormalizeTexts",
-    "classifier.registers.RegisterAdaptation",
-    "classifier.registers.RegisterDetector",
-    "classifier.scope.ScopeDetector",
-    "classifier.encoder.SentenceEncoder",
-    "classifier.semantic.NearestExamples",
-)
-MODEL_FILE = "model.skops"
+MANIFEST_FILE = "manifest.json"
 CONFIG_FILE = "config.json"
+ARRAYS_FILE = "arrays.safetensors"
 CARD_FILE = "card.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
-_HASHED_FILES = (MODEL_FILE, CONFIG_FILE, CARD_MARKDOWN)
+#: The most bytes each file of a bundle may have; checked before the file is read or hashed.
+MAX_FILE_BYTES = {
+    MANIFEST_FILE: 64 << 10,
+    CONFIG_FILE: 8 << 20,
+    CARD_FILE: 4 << 20,
+    CARD_MARKDOWN: 4 << 20,
+    ARRAYS_FILE: 4 << 30,
+}
+MAX_ARRAYS_HEADER_BYTES = 1 << 20  # the JSON header of arrays.safetensors (names, dtypes, shapes, offsets)
+MAX_ARRAY_BYTES = 2 << 30  # any one array
+_SAFETENSORS_DTYPES = {"U8": "uint8", "I64": "int64", "F32": "float32", "F64": "float64"}
 
 
 #: Models shipped with the package, by name: the semantic default and the n-gram model alone.
@@ -105,7 +106,12 @@ def check_bundle_target(path: str | os.PathLike, overwrite: bool = False) -> Pat
     """Check that a bundle may be written at ``path`` (before any long work); return it as a Path."""
     from classifier.outputs import check_output_target
 
+    _recover(Path(path))
     return check_output_target(path, overwrite, what="model directory", directory=True)
+
+
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
 
 
 def save_model(
@@ -115,38 +121,49 @@ def save_model(
 
     ``card`` is extra model-card data (training data, metrics, ...). An existing
     bundle is replaced only with ``overwrite=True``, and only once the new one
-    is complete.
+    is complete. The bundle holds data only (see the module docstring).
     """
-    import skops.io as sio
+    from safetensors.numpy import save_file
 
     from classifier.card import render_model_card
 
     model._check_fitted()
     target = check_bundle_target(path, overwrite)
+    config, arrays = model_to_data(model, _versions())
+    full_card = {
+        **{key: value for key, value in (card or {}).items() if key != "files"},
+        "classes": [str(label) for label in config["classes"]],
+        "params": config["params"],
+        "versions": config["versions"],
+    }
+    contents = {
+        CONFIG_FILE: _json_bytes(config),
+        CARD_FILE: _json_bytes(full_card),
+        CARD_MARKDOWN: render_model_card(full_card).encode("utf-8"),
+    }
+    for name, data in contents.items():
+        if len(data) > MAX_FILE_BYTES[name]:
+            raise ValueError(
+                f"cannot save this model: its {name} would be {len(data):,} bytes, more than the "
+                f"{MAX_FILE_BYTES[name]:,} a bundle may hold; give a smaller card"
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a bundle is an ordinary directory
     try:
-        sio.dump({name: getattr(model, name) for name in FITTED_STATE}, staging / MODEL_FILE)
-        config = {
-            "format_version": FORMAT_VERSION,
-            "estimator": "ITWorkClassifier",
-            "params": _json_params(model.get_params()),
-            "classes": [str(label) for label in model.classes_],
-            "versions": _versions(),
+        save_file({name: np.ascontiguousarray(array) for name, array in arrays.items()}, staging / ARRAYS_FILE)
+        for name, data in contents.items():
+            (staging / name).write_bytes(data)
+        files = {
+            name: {"size": (staging / name).stat().st_size, "sha256": file_sha256(staging / name)}
+            for name in BUNDLE_FILES
         }
-        (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-        full_card = {
-            **(card or {}),
-            "classes": config["classes"],
-            "params": config["params"],
-            "versions": config["versions"],
-        }
-        (staging / CARD_MARKDOWN).write_text(render_model_card(full_card), encoding="utf-8")
-        full_card["files"] = {name: file_sha256(staging / name) for name in _HASHED_FILES}
-        (staging / CARD_FILE).write_text(json.dumps(full_card, indent=2) + "\n", encoding="utf-8")
+        manifest = {"format_version": FORMAT_VERSION, "files": files}
+        (staging / MANIFEST_FILE).write_bytes(_json_bytes(manifest))
+        for file in staging.iterdir():
+            file.chmod(0o666 & ~umask)  # safetensors writes its file private; a bundle's files are ordinary files
         _replace_directory(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -154,36 +171,94 @@ def save_model(
     return target
 
 
+def _retired_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.old")
+
+
 def _replace_directory(staging: Path, target: Path) -> None:
     if not target.exists():
         os.replace(staging, target)
         return
-    retired = target.with_name(f".{target.name}.{os.getpid()}.old")
+    retired = _retired_path(target)
     os.replace(target, retired)
     try:
-        os.replace(staging, target)
+        os.replace(staging, target)  # a crash right before this leaves only `retired`: _recover puts it back
     except BaseException:
         os.replace(retired, target)
         raise
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def _json_params(params: dict) -> dict:
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in params.items()}
-
-
-def _read_json(path: Path, what: str) -> dict:
+def _process_alive(pid: int) -> bool:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelLoadError(
-            f"{what} {path} cannot be read ({error}); the bundle is damaged, train or copy it again"
-        ) from error
-    if not isinstance(data, dict):
-        raise ModelLoadError(
-            f"{what} {path} does not hold a JSON object; the bundle is damaged, train or copy it again"
-        )
-    return data
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but is not ours
+        return True
+    return True
+
+
+def _recover(target: Path) -> None:
+    """Put back the bundle a save killed between its two renames left at ``.NAME.PID.old`` (nothing at NAME).
+
+    A bundle set aside by a process that is still running (a save in progress) is left alone.
+    """
+    if target.exists() or target.is_symlink() or not target.parent.is_dir():
+        return
+    prefix, suffix = f".{target.name}.", ".old"
+    candidates = []
+    for retired in target.parent.glob(f"{prefix}*{suffix}"):
+        pid = retired.name[len(prefix) : -len(suffix)]
+        if pid.isdigit() and retired.is_dir() and not retired.is_symlink():
+            if int(pid) == os.getpid() or not _process_alive(int(pid)):
+                candidates.append(retired)
+    if not candidates:
+        return
+    newest = max(candidates, key=lambda retired: retired.stat().st_mtime)
+    try:
+        os.replace(newest, target)
+    except OSError:
+        return
+    warnings.warn(
+        f"model bundle {target} was missing after an interrupted save; the earlier bundle was put back",
+        stacklevel=3,
+    )
+
+
+def _refuse(bundle: Path, problem: str, fix: str = "retrain it with itwork train, or copy it again") -> ModelLoadError:
+    return ModelLoadError(f"model bundle {bundle}: {problem}; {fix}")
+
+
+def _read_capped(path: Path, bundle: Path) -> bytes:
+    """A bundle file's bytes, refused before reading if it is not a regular file or exceeds its cap."""
+    try:
+        info = path.lstat()
+    except OSError:
+        raise _refuse(bundle, f"{path.name} is missing") from None
+    if not path.is_file() or path.is_symlink():
+        raise _refuse(bundle, f"{path.name} is not a regular file")
+    cap = MAX_FILE_BYTES[path.name]
+    if info.st_size > cap:
+        raise _refuse(bundle, f"{path.name} has {info.st_size:,} bytes, more than the {cap:,} a bundle may hold")
+    with open(path, "rb") as handle:
+        return handle.read(cap + 1)[:cap]
+
+
+def _validated(model: type[BaseModel], data: bytes, path: Path, bundle: Path) -> Any:
+    """``data`` (JSON) checked against ``model``; one ModelLoadError naming the first field that is wrong."""
+    try:
+        return model.model_validate_json(data, strict=True)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"])
+        if first["type"] == "json_invalid" or not field:
+            problem = f"{path.name} is not valid JSON for a bundle ({first['msg']})"
+        else:
+            received = repr(first.get("input"))
+            received = received if len(received) <= 80 else received[:77] + "..."
+            problem = f"{path.name} field {field}: {first['msg']}, got {received}"
+        raise _refuse(bundle, problem) from None
 
 
 def _check_versions(saved: dict, path: Path) -> None:
@@ -203,15 +278,49 @@ def _check_versions(saved: dict, path: Path) -> None:
             )
 
 
+def _read_arrays(path: Path, bundle: Path, expected: dict[str, tuple[tuple[str, ...], int]]) -> dict[str, np.ndarray]:
+    """The arrays of ``arrays.safetensors``; names, dtypes, dimensions and sizes checked before any is read."""
+    from safetensors import SafetensorError, safe_open
+
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    header_bytes = int.from_bytes(head, "little") if len(head) == 8 else -1
+    if not 0 < header_bytes <= MAX_ARRAYS_HEADER_BYTES:
+        raise _refuse(bundle, f"{path.name} is not a safetensors file with a header of at most "
+                      f"{MAX_ARRAYS_HEADER_BYTES:,} bytes")
+    try:
+        with safe_open(str(path), framework="numpy") as arrays:
+            names = set(arrays.keys())
+            missing, unexpected = sorted(set(expected) - names), sorted(names - set(expected))
+            if missing or unexpected:
+                raise _refuse(bundle, f"{path.name} lacks arrays {missing} and has unexpected arrays {unexpected}")
+            for name in sorted(names):
+                piece = arrays.get_slice(name)
+                dtype, shape = _SAFETENSORS_DTYPES.get(piece.get_dtype(), piece.get_dtype()), piece.get_shape()
+                dtypes, ndim = expected[name]
+                if dtype not in dtypes or len(shape) != ndim:
+                    raise _refuse(
+                        bundle, f"array {name} is {dtype} of shape {tuple(shape)}; it must be {' or '.join(dtypes)} "
+                        f"with {ndim} dimension(s)"
+                    )
+                size = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+                if size > MAX_ARRAY_BYTES:
+                    raise _refuse(bundle, f"array {name} has {size:,} bytes, more than {MAX_ARRAY_BYTES:,}")
+            return {name: arrays.get_tensor(name) for name in sorted(names)}
+    except SafetensorError as error:
+        raise _refuse(bundle, f"{path.name} is not a valid safetensors file ({error})") from None
+
+
 def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     """Load a model bundle: a directory written by :func:`save_model`, or a shipped model by name.
 
     ``None`` or ``"default"`` is the shipped default (n-gram and semantic
     parts), ``"fast"`` the shipped n-gram model alone; a directory of either
-    name is loaded as ``"./fast"``. The bundle's files are checked against the
-    SHA-256 sums in ``card.json``, an encoder's weight files against their
-    pinned sums, and the model file is refused if it would need any type
-    outside skops' trusted defaults: loading never executes code from the bundle.
+    name is loaded as ``"./fast"``. Each file's size is capped and its SHA-256
+    checked against ``manifest.json``, the config against its schema, every
+    array and invariant by :func:`classifier.bundle.model_from_data`, and an
+    encoder's weight files against their pinned sums. Every object is built
+    by this package's code: loading never executes anything from the bundle.
 
     >>> import tempfile
     >>> from classifier import ITWorkClassifier
@@ -222,68 +331,65 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     >>> load_model(path).predict(["password reset"])
     ['commodity']
     """
-    import skops.io as sio
-    from skops.io.exceptions import UntrustedTypesFoundException
-
     if path is None or (isinstance(path, str) and path in SHIPPED_MODELS):
         shipped, bundle = True, shipped_model_path(path or "default")
     else:
         shipped, bundle = False, Path(path)
+        _recover(bundle)
     if not bundle.is_dir():
         hint = "reinstall it-work-classifier" if shipped else "give the directory written by itwork train"
         raise ModelLoadError(f"model directory {bundle} not found; {hint}")
-    for name in (CARD_FILE, CONFIG_FILE, MODEL_FILE):
-        if not (bundle / name).is_file():
-            raise ModelLoadError(
-                f"{bundle} is not a model bundle: {name} is missing; give the directory written by itwork train"
+    if not (bundle / MANIFEST_FILE).is_file():
+        if (bundle / "model.skops").exists():
+            raise _refuse(
+                bundle,
+                "it is a bundle of format 3 (model.skops), which this version no longer reads: its model file "
+                "holds objects, not only data",
+                "retrain it with `itwork train --output DIR` (add --overwrite to replace it)",
             )
-    card = _read_json(bundle / CARD_FILE, "model card")
-    expected = card.get("files")
-    if not isinstance(expected, dict) or set(expected) != set(_HASHED_FILES):
         raise ModelLoadError(
-            f"model card {bundle / CARD_FILE} lists no file checksums; the bundle is foreign or damaged"
+            f"{bundle} is not a model bundle: {MANIFEST_FILE} is missing; give the directory written by itwork train"
         )
-    for name, digest in expected.items():
-        if not (bundle / name).is_file() or file_sha256(bundle / name) != digest:
-            raise ModelLoadError(
-                f"{bundle / name} does not match its SHA-256 in card.json: the bundle was changed or truncated; "
-                "train or copy it again"
+    manifest = _validated(Manifest, _read_capped(bundle / MANIFEST_FILE, bundle), bundle / MANIFEST_FILE, bundle)
+    if manifest.format_version != FORMAT_VERSION:
+        raise _refuse(
+            bundle, f"it is a bundle of format {manifest.format_version}; this version reads format {FORMAT_VERSION}",
+            "retrain it with itwork train",
+        )
+    missing = [name for name in BUNDLE_FILES if name not in manifest.files]
+    if missing:
+        raise _refuse(bundle, f"{MANIFEST_FILE} lists no checksum for {', '.join(missing)}")
+    contents: dict[str, bytes] = {}
+    for name in BUNDLE_FILES:
+        file, entry = bundle / name, manifest.files[name]
+        if name == ARRAYS_FILE:  # checked here, read (in parts) below
+            if not file.is_file() or file.is_symlink():
+                raise _refuse(bundle, f"{name} is missing or not a regular file")
+            size = file.stat().st_size
+            if size > MAX_FILE_BYTES[name]:
+                raise _refuse(bundle, f"{name} has {size:,} bytes, more than the {MAX_FILE_BYTES[name]:,} allowed")
+            digest = file_sha256(file) if size == entry.size else None
+        else:
+            contents[name] = _read_capped(file, bundle)
+            size, digest = len(contents[name]), hashlib.sha256(contents[name]).hexdigest()
+        if size != entry.size or digest != entry.sha256:
+            raise _refuse(
+                bundle, f"{name} does not match its size and SHA-256 in {MANIFEST_FILE}: the bundle was changed "
+                "or truncated"
             )
-    config = _read_json(bundle / CONFIG_FILE, "model config")
-    if config.get("format_version") != FORMAT_VERSION or config.get("estimator") != "ITWorkClassifier":
-        raise ModelLoadError(
-            f"{bundle} holds a bundle of format {config.get('format_version')!r} for {config.get('estimator')!r}; "
-            f"this version reads format {FORMAT_VERSION} for ITWorkClassifier. Retrain it with itwork train"
-        )
-    _check_versions(config.get("versions", {}), bundle)
-    try:  # one pass: skops refuses any type outside its defaults and TRUSTED_TYPES while reading
-        content = sio.load(bundle / MODEL_FILE, trusted=list(TRUSTED_TYPES))
-    except UntrustedTypesFoundException as error:
-        raise ModelLoadError(
-            f"refusing to load {bundle / MODEL_FILE}: it asks for types that are not trusted ({error}); "
-            "a model file could run code through them. Use a bundle written by itwork train"
-        ) from error
-    except Exception as error:
-        raise ModelLoadError(f"{bundle / MODEL_FILE} cannot be loaded ({error}); train the model again") from error
-    if not isinstance(content, dict) or set(content) != set(FITTED_STATE):
-        found = sorted(content) if isinstance(content, dict) else type(content).__name__
-        raise ModelLoadError(
-            f"{bundle / MODEL_FILE} does not hold an it-work-classifier's fitted state (found {found}); "
-            "use a bundle written by itwork train"
-        )
-    params: dict[str, Any] = {
-        key: tuple(value) if isinstance(value, list) else value for key, value in config.get("params", {}).items()
-    }
+    config = _validated(Config, contents[CONFIG_FILE], bundle / CONFIG_FILE, bundle)
+    _check_versions(config.versions.model_dump(by_alias=True), bundle)
+    arrays = _read_arrays(bundle / ARRAYS_FILE, bundle, expected_arrays(config))
     try:
-        model = ITWorkClassifier(**params)
-    except TypeError as error:
-        raise ModelLoadError(
-            f"{bundle / CONFIG_FILE} has parameters this version does not know ({error}); retrain the model"
-        ) from error
-    for name in FITTED_STATE:
-        setattr(model, name, content[name])
-    if model.encoder_ is not None:
-        model.encoder_.verify()  # the weight files' SHA-256, then the inference session
+        model = model_from_data(config, arrays)
+    except ModelLoadError as error:
+        raise _refuse(bundle, str(error)) from None
+    try:
+        card = json.loads(contents[CARD_FILE])
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _refuse(bundle, f"{CARD_FILE} is not valid JSON ({error})") from None
+    if not isinstance(card, dict):
+        raise _refuse(bundle, f"{CARD_FILE} does not hold a JSON object")
     model.card_ = card
     model.path_ = bundle
     return model

@@ -49,7 +49,14 @@ from sklearn.utils.validation import check_is_fitted
 from classifier.predictions import TextInputMixin, check_texts
 from classifier.word_tfidf import ChunkBatches, ChunkIndex, WordTfidf
 
-__all__ = ["RegisterAdaptation", "RegisterDetector", "known_registers", "OTHER_REGISTERS", "MIN_REGISTER_EXAMPLES"]
+__all__ = [
+    "RegisterAdaptation",
+    "RegisterDetector",
+    "known_registers",
+    "restore_logistic",
+    "OTHER_REGISTERS",
+    "MIN_REGISTER_EXAMPLES",
+]
 
 OTHER_REGISTERS = "(other)"  # the detector's class for every register that is not adapted
 #: A register needs this many training examples to be adapted, or for its label mix to be kept.
@@ -84,6 +91,31 @@ def registers_to_adapt(
     return tuple(name for name in wanted if counts.get(name, 0) >= min_examples)
 
 
+def restore_logistic(
+    template: LogisticRegression, classes: Sequence[object], coef: np.ndarray, intercept: np.ndarray
+) -> LogisticRegression:
+    """A fitted logistic regression from checked values: ``template`` (built by our code) gets its weights.
+
+    ``coef`` has one row per class, or one row for two classes (as ``fit`` leaves it); ``intercept`` one
+    value per row. Returns ``template``.
+
+    >>> model = restore_logistic(LogisticRegression(), ["a", "b"], np.array([[2.0]]), np.array([0.0]))
+    >>> model.predict(np.array([[1.0], [-1.0]])).tolist()
+    ['b', 'a']
+    """
+    coef, intercept = np.asarray(coef), np.asarray(intercept)
+    rows = 1 if len(classes) == 2 else len(classes)
+    if coef.ndim != 2 or coef.shape[0] != rows or intercept.shape != (rows,):
+        raise ValueError(
+            f"{len(classes)} classes need coefficients of shape ({rows}, n_features) and {rows} intercepts; "
+            f"got {coef.shape} and {intercept.shape}"
+        )
+    template.classes_ = np.asarray(classes)
+    template.coef_, template.intercept_ = coef, intercept
+    template.n_features_in_ = coef.shape[1]
+    return template
+
+
 class RegisterDetector(TextInputMixin, ClassifierMixin, BaseEstimator):
     """Estimate the register (kind of text) of raw texts from their lower-cased whitespace-separated words.
 
@@ -111,9 +143,27 @@ class RegisterDetector(TextInputMixin, ClassifierMixin, BaseEstimator):
         """Fit on raw texts and their registers (at least two different ones). Returns self."""
         if len(set(registers)) < 2:
             raise ValueError(f"a register detector needs at least two registers, got {sorted(set(registers))}")
-        self.vectorizer_ = WordTfidf(ngram_range=(1, 1), min_df=self.min_df, normalize=False)
+        self.vectorizer_ = self._vectorizer()
         features = self.vectorizer_.fit_transform(texts)
-        self.classifier_ = LogisticRegression(C=self.C, max_iter=3000).fit(features, list(registers))
+        self.classifier_ = self._classifier().fit(features, list(registers))
+        self.classes_ = self.classifier_.classes_
+        return self
+
+    def _vectorizer(self) -> WordTfidf:
+        return WordTfidf(ngram_range=(1, 1), min_df=self.min_df, normalize=False)
+
+    def _classifier(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, max_iter=3000)
+
+    def restore(
+        self, terms: Sequence[str], idf: np.ndarray, classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray
+    ) -> RegisterDetector:
+        """Set the fitted state from checked values (vocabulary, IDF, registers, weights). Returns self.
+
+        The vectorizer and the logistic regression are built here, as in ``fit``; model bundles call this.
+        """
+        self.vectorizer_ = self._vectorizer().restore(terms, idf)
+        self.classifier_ = restore_logistic(self._classifier(), classes, coef, intercept)
         self.classes_ = self.classifier_.classes_
         return self
 
@@ -209,6 +259,11 @@ class RegisterAdaptation(TextInputMixin, TransformerMixin, BaseEstimator):
             index = self._chunk_index = ChunkIndex(self.word_.max_chunks)
         batches = ChunkBatches.of(texts, index)  # split once, for the word features and the detector
         return self._augment(self.word_.transform_chunks(batches, texts), self.register_weights(texts, batches))
+
+    def restore(self, word, detector: RegisterDetector, adapted: tuple[str, ...]) -> RegisterAdaptation:
+        """Set the fitted state: the fitted word block and detector, and the adapted registers. Returns self."""
+        self.word_, self.detector_, self.adapted_ = word, detector, tuple(adapted)
+        return self
 
     def word_direction(self, direction: np.ndarray, text: str) -> np.ndarray:
         """Fold a weight vector over this block's columns onto the word features, for one raw ``text``.

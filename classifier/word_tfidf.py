@@ -121,17 +121,42 @@ class WordTfidf(TextInputMixin, TransformerMixin, BaseEstimator):
         """Fit and return the TF-IDF matrix of the training texts."""
         if tuple(self.ngram_range) not in ((1, 1), (1, 2), (2, 2)):
             raise ValueError(f"ngram_range must be (1, 1), (1, 2) or (2, 2); got {self.ngram_range!r}")
-        self.counter_ = CountVectorizer(
-            token_pattern=r"\S+",
-            lowercase=False,
-            ngram_range=tuple(self.ngram_range),
-            min_df=self.min_df,
-            dtype=np.float32,
-        )
+        self.counter_ = self._counter()
         counts = self.counter_.fit_transform(self.tokens(texts))
         self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
         self._chunk_counter: _ChunkCounter | None = None  # the fast route's tables belong to this vocabulary
         return self.tfidf_.transform(counts, copy=False)
+
+    def _counter(self) -> CountVectorizer:
+        return CountVectorizer(
+            token_pattern=r"\S+",
+            lowercase=False,
+            ngram_range=_pair(self.ngram_range),
+            min_df=self.min_df,
+            dtype=np.float32,
+        )
+
+    def restore(self, terms: Sequence[str], idf: np.ndarray) -> WordTfidf:
+        """Set the fitted state from checked values: the n-grams in column order and their IDF. Returns self.
+
+        Model bundles (:mod:`classifier.bundle`) call this; the vectorizers are built here, as in ``fit``,
+        so nothing but these two values comes from the file.
+
+        >>> words = WordTfidf().restore(["password", "password reset", "reset"], np.ones(3, dtype=np.float32))
+        >>> words.transform(["reset the password"]).nnz
+        3
+        """
+        if len(terms) != len(idf):
+            raise ValueError(f"got {len(terms)} terms but {len(idf)} IDF values; give one per term")
+        counter = self._counter()
+        counter.vocabulary_ = dict(zip(terms, range(len(terms))))
+        counter.fixed_vocabulary_ = False
+        tfidf = TfidfTransformer(sublinear_tf=True)
+        tfidf.idf_ = np.asarray(idf)
+        tfidf.n_features_in_ = len(terms)
+        self.counter_, self.tfidf_ = counter, tfidf
+        self._chunk_counter = None
+        return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """The TF-IDF matrix of raw texts, shape ``(n_texts, n_features)``."""
