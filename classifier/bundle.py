@@ -160,7 +160,7 @@ def model_to_data(model: ITWorkClassifier, versions: dict[str, str]) -> tuple[di
     arrays["classifier.coef"], arrays["classifier.intercept"] = linear.coef_, linear.intercept_
     scope = None
     if model.scope_ is not None:
-        expected = ScopeDetector(quantile=model.scope_quantile, random_state=model.random_state)
+        expected = ScopeDetector(quantile=model.scope_quantile or 0.0, random_state=model.random_state)
         if model.scope_.get_params() != expected.get_params():
             raise ValueError("cannot save this model: scope_ has parameters ITWorkClassifier.fit does not set")
         _put_strings(arrays, "scope.vocabulary", np.asarray(model.scope_.vocabulary_).tolist())
@@ -303,7 +303,9 @@ def _linear(arrays: dict[str, np.ndarray], name: str, n_classes: int, n_features
             f"has shape {coef.shape}; {n_classes} classes and {n_features} features need ({rows}, {n_features})",
         )
     if intercept.shape != (rows,) or intercept.dtype != coef.dtype:
-        raise _bad(f"{name}.intercept", f"has shape {intercept.shape} ({intercept.dtype}); it needs ({rows},) {coef.dtype}")
+        raise _bad(
+            f"{name}.intercept", f"has shape {intercept.shape} ({intercept.dtype}); it needs ({rows},) {coef.dtype}"
+        )
     return _finite(coef, f"{name}.coef"), _finite(intercept, f"{name}.intercept")
 
 
@@ -319,7 +321,9 @@ def _calibrator(spec: Any, classes: list, field: str) -> Any:
         return None
     expected = 1 if spec.method == "temperature" or len(classes) == 2 else len(classes)
     if len(spec.maps) != expected:
-        raise _bad(f"{field}.maps", f"has {len(spec.maps)} maps; {spec.method} over {len(classes)} classes needs {expected}")
+        raise _bad(
+            f"{field}.maps", f"has {len(spec.maps)} maps; {spec.method} over {len(classes)} classes needs {expected}"
+        )
     for position, one in enumerate(spec.maps):
         if spec.method == "isotonic" and (len(one.x) != len(one.y) or one.x_min > one.x_max):
             raise _bad(f"{field}.maps.{position}", "needs as many x as y thresholds and x_min <= x_max")
@@ -340,7 +344,7 @@ def model_from_data(config: Config, arrays: dict[str, np.ndarray]) -> ITWorkClas
     """Build a fitted classifier from a validated config and its arrays, checking every invariant."""
     model = ITWorkClassifier(**_params(config))
     state = config.state
-    classes = list(config.classes)
+    classes: list[Any] = list(config.classes)
     if classes != sorted(set(classes)):
         raise _bad("classes", f"must be distinct and sorted (as fit leaves them), got {classes}")
     names = [str(label) for label in classes]
@@ -353,10 +357,15 @@ def model_from_data(config: Config, arrays: dict[str, np.ndarray]) -> ITWorkClas
     detector = None
     if adapted:
         detector_classes = list(state.detector_classes or ())
-        if detector_classes != sorted(set(detector_classes)) or not (
-            set(adapted) <= set(detector_classes) <= set(adapted) | {OTHER_REGISTERS}
-        ) or len(detector_classes) < 2:
-            raise _bad("state.detector_classes", f"{detector_classes} must be the adapted registers (and {OTHER_REGISTERS!r}), sorted")
+        if (
+            detector_classes != sorted(set(detector_classes))
+            or not (set(adapted) <= set(detector_classes) <= set(adapted) | {OTHER_REGISTERS})
+            or len(detector_classes) < 2
+        ):
+            raise _bad(
+                "state.detector_classes",
+                f"{detector_classes} must be the adapted registers (and {OTHER_REGISTERS!r}), sorted",
+            )
         terms = _vocabulary(arrays, "detector.terms", (1,))
         idf = _idf(arrays, "detector", terms)
         coef, intercept = _linear(arrays, "detector", len(detector_classes), len(terms))
@@ -395,7 +404,10 @@ def model_from_data(config: Config, arrays: dict[str, np.ndarray]) -> ITWorkClas
     model.cascade_calibrator_ = _calibrator(state.cascade_calibrator, classes, "state.cascade_calibrator")
 
     if set(state.review_thresholds) != set(names):
-        raise _bad("state.review_thresholds", f"must give one threshold for each class {names}, got {sorted(state.review_thresholds)}")
+        raise _bad(
+            "state.review_thresholds",
+            f"must give one threshold for each class {names}, got {sorted(state.review_thresholds)}",
+        )
     model.review_thresholds_ = dict(state.review_thresholds)
     tuning = state.review_tuning
     if tuning is not None and not set(tuning.thresholds) == set(tuning.per_class) == set(names):
@@ -408,7 +420,9 @@ def model_from_data(config: Config, arrays: dict[str, np.ndarray]) -> ITWorkClas
     if not (training > 0).all():
         raise _bad("state.training_priors", "must all be positive (probabilities are divided by them)")
     model.training_priors_ = training
-    model.label_priors_ = None if state.label_priors is None else _distribution(state.label_priors, "state.label_priors")
+    model.label_priors_ = (
+        None if state.label_priors is None else _distribution(state.label_priors, "state.label_priors")
+    )
     for register, mix in state.register_priors.items():
         if set(mix) != set(names):
             raise _bad(f"state.register_priors.{register}", f"must give a share for each class {names}")
@@ -467,5 +481,7 @@ def _semantic(model: ITWorkClassifier, state: Any, arrays: dict[str, np.ndarray]
     encoder = SentenceEncoder(model=model.encoder, max_length=model.encoder_max_length)
     encoder.restore(dict(state.encoder_files))
     labels = np.asarray(classes)[codes]
-    neighbours = NearestExamples(n_neighbors=model.n_neighbors).fit(_finite(embeddings, "neighbours.embeddings"), labels, texts)
+    neighbours = NearestExamples(n_neighbors=model.n_neighbors).fit(
+        _finite(embeddings, "neighbours.embeddings"), labels, texts
+    )
     return encoder, neighbours

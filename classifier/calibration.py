@@ -222,7 +222,7 @@ def restore_calibrator(method: str, classes: Sequence[Hashable], parameters: Seq
     from sklearn.calibration import _CalibratedClassifier, _SigmoidCalibration, _TemperatureScaling
     from sklearn.isotonic import IsotonicRegression
 
-    classes = np.asarray(classes)
+    labels = np.asarray(classes)
     maps: list = []
     for values in parameters:
         if method == "temperature":
@@ -242,12 +242,12 @@ def restore_calibrator(method: str, classes: Sequence[Hashable], parameters: Seq
             raise ValueError(f"unknown calibration method {method!r}")
         maps.append(one)
     given = GivenScores()
-    given.classes_ = classes
+    given.classes_ = labels
     calibrator = _calibrator(given, method)
     calibrator.calibrated_classifiers_ = [
-        _CalibratedClassifier(calibrator.estimator, maps, classes=classes, method=method)
+        _CalibratedClassifier(calibrator.estimator, maps, classes=labels, method=method)
     ]
-    calibrator.classes_ = classes
+    calibrator.classes_ = labels
     return calibrator
 
 

@@ -286,8 +286,9 @@ def _read_arrays(path: Path, bundle: Path, expected: dict[str, tuple[tuple[str, 
         head = handle.read(8)
     header_bytes = int.from_bytes(head, "little") if len(head) == 8 else -1
     if not 0 < header_bytes <= MAX_ARRAYS_HEADER_BYTES:
-        raise _refuse(bundle, f"{path.name} is not a safetensors file with a header of at most "
-                      f"{MAX_ARRAYS_HEADER_BYTES:,} bytes")
+        raise _refuse(
+            bundle, f"{path.name} is not a safetensors file with a header of at most {MAX_ARRAYS_HEADER_BYTES:,} bytes"
+        )
     try:
         with safe_open(str(path), framework="numpy") as arrays:
             names = set(arrays.keys())
@@ -300,8 +301,9 @@ def _read_arrays(path: Path, bundle: Path, expected: dict[str, tuple[tuple[str, 
                 dtypes, ndim = expected[name]
                 if dtype not in dtypes or len(shape) != ndim:
                     raise _refuse(
-                        bundle, f"array {name} is {dtype} of shape {tuple(shape)}; it must be {' or '.join(dtypes)} "
-                        f"with {ndim} dimension(s)"
+                        bundle,
+                        f"array {name} is {dtype} of shape {tuple(shape)}; it must be {' or '.join(dtypes)} "
+                        f"with {ndim} dimension(s)",
                     )
                 size = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
                 if size > MAX_ARRAY_BYTES:
@@ -345,7 +347,8 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
                 bundle,
                 "it is a bundle of format 3 (model.skops), which this version no longer reads: its model file "
                 "holds objects, not only data",
-                "retrain it with `itwork train --output DIR` (add --overwrite to replace it)",
+                f"retrain it from its labelled data: `itwork train DATA -o {bundle} --overwrite` "
+                "(`itwork train default -o DIR` for the shipped corpus)",
             )
         raise ModelLoadError(
             f"{bundle} is not a model bundle: {MANIFEST_FILE} is missing; give the directory written by itwork train"
@@ -353,7 +356,8 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
     manifest = _validated(Manifest, _read_capped(bundle / MANIFEST_FILE, bundle), bundle / MANIFEST_FILE, bundle)
     if manifest.format_version != FORMAT_VERSION:
         raise _refuse(
-            bundle, f"it is a bundle of format {manifest.format_version}; this version reads format {FORMAT_VERSION}",
+            bundle,
+            f"it is a bundle of format {manifest.format_version}; this version reads format {FORMAT_VERSION}",
             "retrain it with itwork train",
         )
     missing = [name for name in BUNDLE_FILES if name not in manifest.files]
@@ -374,8 +378,8 @@ def load_model(path: str | os.PathLike | None = None) -> ITWorkClassifier:
             size, digest = len(contents[name]), hashlib.sha256(contents[name]).hexdigest()
         if size != entry.size or digest != entry.sha256:
             raise _refuse(
-                bundle, f"{name} does not match its size and SHA-256 in {MANIFEST_FILE}: the bundle was changed "
-                "or truncated"
+                bundle,
+                f"{name} does not match its size and SHA-256 in {MANIFEST_FILE}: the bundle was changed or truncated",
             )
     config = _validated(Config, contents[CONFIG_FILE], bundle / CONFIG_FILE, bundle)
     _check_versions(config.versions.model_dump(by_alias=True), bundle)

@@ -143,7 +143,7 @@ class WordTfidf(TextInputMixin, TransformerMixin, BaseEstimator):
         so nothing but these two values comes from the file.
 
         >>> words = WordTfidf().restore(["password", "password reset", "reset"], np.ones(3, dtype=np.float32))
-        >>> words.transform(["reset the password"]).nnz
+        >>> words.transform(["Password reset"]).nnz
         3
         """
         if len(terms) != len(idf):
