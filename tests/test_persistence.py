@@ -501,3 +501,17 @@ def test_a_card_that_is_not_an_object_is_refused(bundle):
     _resign(bundle)
     with pytest.raises(ModelLoadError, match="card.json does not hold a JSON object"):
         load_model(bundle)
+
+
+def test_an_encoder_digest_this_version_does_not_pin_is_refused(fitted_model, tmp_path):
+    path = save_model(fitted_model, tmp_path / "bundle")
+    _forge(path, config=lambda c: c["state"]["encoder_files"].update(onnx="0" * 64))
+    with pytest.raises(ModelLoadError, match="which this version of it-work-classifier does not pin"):
+        load_model(path)
+
+
+def test_an_unknown_encoder_is_refused(fitted_model, tmp_path):
+    path = save_model(fitted_model, tmp_path / "bundle")
+    _forge(path, config=lambda c: c["params"].update(encoder="../../evil"))
+    with pytest.raises(ModelLoadError, match="params are outside the values ITWorkClassifier accepts: .*encoder"):
+        load_model(path)
