@@ -1,14 +1,13 @@
-"""A fitted classifier as data and back: a checked JSON config plus named numeric arrays.
+"""A fitted classifier from data: a checked JSON config plus named numeric arrays (a bundle's content).
 
-:func:`model_to_data` turns the attributes of
-:data:`~classifier.model.FITTED_STATE` into a config (validated against
-:class:`~classifier.bundle_schema.Config`) and a dict of numpy arrays of
-numbers only; strings (vocabularies, training texts) are stored as one UTF-8
-byte array plus character offsets. :func:`model_from_data` does the reverse:
-it checks every value and every invariant, then builds each object with this
-package's own code (``ITWorkClassifier._build_pipeline`` and the ``restore``
-methods), so only numbers, strings and checked parameters come from a file.
-Any problem is one :class:`~classifier.errors.ModelLoadError` naming the field.
+:func:`model_from_data` is how ``load_model`` builds a model. It checks every
+value and every invariant, then builds each object with this package's own
+code (``ITWorkClassifier._build_pipeline`` and the ``restore`` methods), so
+only numbers, strings and checked parameters come from a file. Any problem is
+one :class:`~classifier.errors.ModelLoadError` naming the field.
+:mod:`classifier.bundle_export` writes the same data; strings (vocabularies,
+training texts) are one UTF-8 byte array plus character offsets
+(:func:`pack_strings`).
 
 Invariants checked on load:
 
@@ -33,20 +32,20 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import FeatureUnion
 
-from classifier.bundle_schema import FORMAT_VERSION, Config
-from classifier.calibration import calibrator_state, restore_calibrator
+from classifier.bundle_schema import Config
+from classifier.calibration import restore_calibrator
 from classifier.encoder import ENCODERS, SentenceEncoder
 from classifier.errors import ModelLoadError
 from classifier.model import FITTED_STATE, ITWorkClassifier
 from classifier.params import check_params
-from classifier.registers import OTHER_REGISTERS, RegisterAdaptation, RegisterDetector, restore_logistic
+from classifier.registers import OTHER_REGISTERS, restore_logistic
 from classifier.scope import ScopeDetector
 from classifier.semantic import NearestExamples
 from classifier.word_tfidf import WordTfidf
 
-__all__ = ["model_to_data", "model_from_data", "expected_arrays", "pack_strings", "unpack_strings"]
+__all__ = ["model_from_data", "expected_arrays", "pack_strings", "unpack_strings", "put_strings", "word_blocks"]
 
 _SUM_TOLERANCE = 1e-5  # priors and probabilities rounded to 6 decimals still sum to 1 within this
 
@@ -83,137 +82,17 @@ def unpack_strings(data: np.ndarray, offsets: np.ndarray, field: str) -> list[st
     return [text[start:end] for start, end in zip(starts.tolist(), ends.tolist())]
 
 
-def _put_strings(arrays: dict[str, np.ndarray], name: str, strings: Sequence[str]) -> None:
+def put_strings(arrays: dict[str, np.ndarray], name: str, strings: Sequence[str]) -> None:
+    """Store ``strings`` packed as ``arrays[name + ".text"]`` and ``arrays[name + ".offsets"]``."""
     arrays[f"{name}.text"], arrays[f"{name}.offsets"] = pack_strings(list(strings))
 
 
-# -- model -> data -------------------------------------------------------------
-
-
-def _terms(vectorizer: Any, field: str) -> list[str]:
-    """A fitted vectorizer's terms in column order; ValueError unless its columns are 0..n-1, each once."""
-    vocabulary = vectorizer.vocabulary_
-    columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
-    if not np.array_equal(np.sort(columns), np.arange(len(vocabulary))):
-        raise ValueError(
-            f"cannot save this model: {field} maps its {len(vocabulary)} terms to columns that are not "
-            "0 to n-1 each once; the fitted state was changed after fit, fit the model again"
-        )
-    terms = [""] * len(vocabulary)
-    for term, column in vocabulary.items():
-        terms[column] = term
-    return terms
-
-
-def _word_blocks(block: Any) -> tuple[WordTfidf, TfidfVectorizer | None]:
+def word_blocks(block: Any) -> tuple[WordTfidf, TfidfVectorizer | None]:
+    """The word TF-IDF block and the character n-gram vectorizer (None) of a model's word features."""
     if isinstance(block, FeatureUnion):
         word, char = block.transformer_list[0][1], block.transformer_list[1][1].steps[-1][1]
         return word, char
     return block, None
-
-
-def _check_layout(model: ITWorkClassifier) -> None:
-    """The pipeline must be the one ``_build_pipeline`` makes from the parameters: only its numbers are saved."""
-    expected = model._build_pipeline(tuple(model.adapted_registers_))
-    found = model.pipeline_
-
-    def shape(pipeline: Pipeline) -> list[str]:
-        features = pipeline.named_steps["features"]
-        inner = features.word if isinstance(features, RegisterAdaptation) else features
-        return [type(features).__name__, type(inner).__name__, type(pipeline.steps[-1][1]).__name__]
-
-    if not isinstance(found, Pipeline) or [name for name, _ in found.steps] != ["features", "classifier"]:
-        raise ValueError("cannot save this model: pipeline_ is not the pipeline ITWorkClassifier.fit builds")
-    if shape(found) != shape(expected):
-        raise ValueError(
-            f"cannot save this model: its pipeline ({', '.join(shape(found))}) is not the one its parameters "
-            f"build ({', '.join(shape(expected))}); fit the model again"
-        )
-
-
-def model_to_data(model: ITWorkClassifier, versions: dict[str, str]) -> tuple[dict, dict[str, np.ndarray]]:
-    """The config (a JSON-ready dict, checked against the schema) and the arrays of a fitted model."""
-    _check_layout(model)
-    arrays: dict[str, np.ndarray] = {}
-    classes = [label.item() if isinstance(label, np.generic) else label for label in model.classes_]
-    if not all(isinstance(label, str) for label in classes) and not all(
-        isinstance(label, int) and not isinstance(label, bool) for label in classes
-    ):
-        raise ValueError(f"cannot save this model: its labels must all be str or all int, got {classes!r}")
-    features = model.pipeline_.named_steps["features"]
-    detector_classes = None
-    if isinstance(features, RegisterAdaptation):
-        detector: RegisterDetector = features.detector_
-        _put_strings(arrays, "detector.terms", _terms(detector.vectorizer_.counter_, "detector vocabulary"))
-        arrays["detector.idf"] = detector.vectorizer_.tfidf_.idf_
-        arrays["detector.coef"] = detector.classifier_.coef_
-        arrays["detector.intercept"] = detector.classifier_.intercept_
-        detector_classes = [str(name) for name in detector.classes_]
-        features = features.word_
-    word, char = _word_blocks(features)
-    _put_strings(arrays, "word.terms", _terms(word.counter_, "word vocabulary"))
-    arrays["word.idf"] = word.tfidf_.idf_
-    if char is not None:
-        _put_strings(arrays, "char.terms", _terms(char, "character n-gram vocabulary"))
-        arrays["char.idf"] = char.idf_
-    linear = model.pipeline_.named_steps["classifier"]
-    arrays["classifier.coef"], arrays["classifier.intercept"] = linear.coef_, linear.intercept_
-    scope = None
-    if model.scope_ is not None:
-        expected = ScopeDetector(quantile=model.scope_quantile or 0.0, random_state=model.random_state)
-        if model.scope_.get_params() != expected.get_params():
-            raise ValueError("cannot save this model: scope_ has parameters ITWorkClassifier.fit does not set")
-        _put_strings(arrays, "scope.vocabulary", np.asarray(model.scope_.vocabulary_).tolist())
-        arrays["scope.weights"] = np.asarray(model.scope_.weights_, dtype=np.float64)
-        scope = {
-            "unseen_weight": float(model.scope_.unseen_weight_),
-            "threshold": float(model.scope_.threshold_),
-            "n_corpus_tokens": int(model.scope_.n_corpus_tokens_),
-        }
-    encoder_files = None
-    if model.encoder_ is not None:
-        encoder, neighbours = model.encoder_, model.neighbours_
-        if (encoder.model, encoder.max_length) != (model.encoder, model.encoder_max_length):
-            raise ValueError("cannot save this model: encoder_ does not match the encoder parameters")
-        encoder_files = dict(encoder.files_)
-        arrays["neighbours.embeddings"] = np.asarray(neighbours.embeddings_, dtype=np.float32)
-        index = {label: code for code, label in enumerate(model.classes_.tolist())}
-        arrays["neighbours.labels"] = np.fromiter(
-            (index[label] for label in neighbours.labels_.tolist()), dtype=np.int64, count=len(neighbours.labels_)
-        )
-        _put_strings(arrays, "neighbours.texts", neighbours.texts_)
-    if model.oof_probabilities_ is not None:
-        arrays["oof_probabilities"] = np.asarray(model.oof_probabilities_, dtype=np.float64)
-
-    def calibrator(fitted: Any) -> dict | None:
-        return None if fitted is None else {"method": fitted.method, "maps": calibrator_state(fitted)}
-
-    params = {key: list(value) if isinstance(value, tuple) else value for key, value in model.get_params().items()}
-    config = {
-        "format_version": FORMAT_VERSION,
-        "estimator": "ITWorkClassifier",
-        "versions": versions,
-        "params": params,
-        "classes": classes,
-        "state": {
-            "calibration_method": model.calibration_method_,
-            "calibration_report": model.calibration_report_,
-            "calibrator": calibrator(model.calibrator_),
-            "cascade_calibrator": calibrator(model.cascade_calibrator_),
-            "review_thresholds": {str(k): float(v) for k, v in (model.review_thresholds_ or {}).items()},
-            "review_tuning": model.review_tuning_ or None,
-            "training_priors": np.asarray(model.training_priors_, dtype=np.float64).tolist(),
-            "label_priors": None if model.label_priors_ is None else np.asarray(model.label_priors_).tolist(),
-            "register_priors": model.register_priors_,
-            "adapted_registers": list(model.adapted_registers_),
-            "detector_classes": detector_classes,
-            "scope": scope,
-            "encoder_files": encoder_files,
-            "oof_probabilities": model.oof_probabilities_ is not None,
-        },
-    }
-    Config.model_validate(config, strict=False)  # a saved bundle must pass the schema it is loaded with
-    return config, arrays
 
 
 # -- data -> model ---------------------------------------------------------------
@@ -375,7 +254,7 @@ def model_from_data(config: Config, arrays: dict[str, np.ndarray]) -> ITWorkClas
         if state.detector_classes is not None:
             raise _bad("state.detector_classes", "must be null without adapted registers")
         word_block = features
-    word, char = _word_blocks(word_block)
+    word, char = word_blocks(word_block)
     terms = _vocabulary(arrays, "word.terms", tuple(range(word.ngram_range[0], word.ngram_range[1] + 1)))
     word.restore(terms, _idf(arrays, "word", terms))
     n_words = len(terms)

@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from classifier.bundle import expected_arrays, model_from_data, model_to_data
+from classifier.bundle import expected_arrays, model_from_data
+from classifier.bundle_export import model_to_data
 from classifier.bundle_schema import BUNDLE_FILES, FORMAT_VERSION, Config, Manifest
 from classifier.checksums import file_sha256
 from classifier.errors import ModelLoadError
