@@ -3,6 +3,8 @@
 * :mod:`classifier.jobs.patterns`: the pattern tables (bullets, headings, section names,
   requirement/salary/benefit patterns) that find where activities start and what the other
   pieces are;
+* :mod:`classifier.jobs.duty_lists`: :func:`split_duty_list`, which cuts a prose sentence listing
+  several duties into them;
 * :mod:`classifier.jobs.splitter`: :class:`ActivitySplitter`, the walk through a text, and
   :func:`split_activities`;
 * :mod:`classifier.jobs.analysis`: :func:`analyze_job` and :class:`JobAnalysis`.
