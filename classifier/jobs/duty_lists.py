@@ -40,6 +40,11 @@ _SEPARATORS = {",", "and", "or", "&"}
 _NOT_VERBS = {"including", "excluding", "regarding", "concerning", "following", "according", "during", "pending"}
 # Words between a separator and the verb it introduces ("and then restarted the job").
 _SKIPPED = {"also", "then", "sometimes", "occasionally", "regularly", "often", "later", "finally"}
+# Verbs whose past tense is their base form ("Patched the CRM, reset passwords and ...").
+_SAME_IN_PAST = {
+    "reset", "set", "put", "cut", "shut", "let", "hit", "read", "spread", "split", "upset", "broadcast", "forecast",
+    "quit", "rid", "cost", "beat", "run",
+}  # fmt: skip
 # A word after a verb that marks it as a verb taking an object or a particle ("patching *our* CRM").
 _OBJECT_START = {
     "the", "a", "an", "our", "your", "their", "its", "his", "her", "my", "this", "that", "these", "those", "all",
@@ -66,8 +71,10 @@ def _word_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 def verb_forms(word: str) -> set[str]:
     """The verb forms ``word`` can be: ``"ing"``, ``"ed"`` (past tense or participle) or ``"base"``.
 
-    >>> sorted(verb_forms("resetting")), sorted(verb_forms("built")), sorted(verb_forms("reset"))
+    >>> sorted(verb_forms("resetting")), sorted(verb_forms("built")), sorted(verb_forms("patch"))
     (['ing'], ['ed'], ['base'])
+    >>> sorted(verb_forms("reset"))
+    ['base', 'ed']
     >>> verb_forms("servers")
     set()
     """
@@ -84,6 +91,8 @@ def verb_forms(word: str) -> set[str]:
             forms.add("ed")
     elif lemma == word and word in verbs:
         forms.add("base")
+        if word in _SAME_IN_PAST:
+            forms.add("ed")
     return forms
 
 
