@@ -18,6 +18,10 @@ __all__ = ["register"]
 def _load(args: argparse.Namespace):
     from classifier.persistence import load_model
 
+    if hasattr(args, "quiet"):  # a command with a progress bar: say what the first seconds are spent on
+        from classifier.progress import announce
+
+        announce(f"itwork {args.command}: loading model {model_path(args)} ...", False if args.quiet else None)
     return load_model(model_path(args))
 
 
