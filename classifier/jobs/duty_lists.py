@@ -5,8 +5,8 @@ comma or "and" list. :func:`split_duty_list` cuts such a sentence where a new
 duty starts: after a ``,``/``and``/``or`` that is followed by a verb of the
 same form as the list's first duty (``-ing``, past tense, or base form). The
 verb forms come from spaCy's English lookup tables (``spacy-lookups-data``:
-the lemma table and the lemmatizer's word lists per part of speech); no
-tagger, nothing downloaded.
+the lemma table, the lemmatizer's word lists per part of speech and its
+irregular forms); no tagger, nothing downloaded.
 
 A noun list inside one duty ("servers, storage and networks") is not cut,
 and a list is cut only on enough evidence that its items are verb phrases,
@@ -51,6 +51,10 @@ _OBJECT_START = {
     "any", "each", "every", "some", "both", "several", "new", "existing", "them", "it", "us", "up", "out", "down",
     "off", "back", "over", "into", "across", "after", "with",
 }  # fmt: skip
+# Words before a list's first -ing verb that make the list examples or means, not duties ("such as creating ...").
+_ING_SUBORDINATE = {"as", "like", "by", "without", "before", "after", "while", "when", "through", "via"}
+# A word before a separator that leaves its object to the next item ("consult with and assist users").
+_PREPOSITIONS = {"with", "to", "for", "of", "on", "in", "about", "from", "into", "at", "by"}
 # The word before a list's first verb that makes it a verb of a clause ("you will *be* patching").
 _CLAUSAL = {
     "ing": {"be", "am", "is", "are", "was", "were", "been", "involves", "involve", "include", "includes", "including",
@@ -66,6 +70,12 @@ def _word_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Verb lemmas, nouns and adjectives of the English lemmatizer's index (``lemma_index``)."""
     index = spacy_resources.lookup_table("lemma_index")
     return frozenset(index["verb"]), frozenset(index["noun"]), frozenset(index["adj"])
+
+
+@functools.cache
+def _irregular_verbs() -> frozenset[str]:
+    """Irregular verb forms of the English lemmatizer's exceptions (``lemma_exc``): "built", "ran", "wrote"."""
+    return frozenset(spacy_resources.lookup_table("lemma_exc")["verb"])
 
 
 def verb_forms(word: str) -> set[str]:
@@ -87,7 +97,7 @@ def verb_forms(word: str) -> set[str]:
     if lemma != word and lemma in verbs:
         if word.endswith("ing"):
             forms.add("ing")
-        elif not word.endswith("s"):
+        elif word.endswith("ed") or (word in _irregular_verbs() and not word.endswith("s")):
             forms.add("ed")
     elif lemma == word and word in verbs:
         forms.add("base")
@@ -104,13 +114,26 @@ class _Token:
 
 
 def _strong(tokens: list[_Token], index: int, form: str) -> bool:
-    """Whether the verb at ``index`` surely is one: an object or particle follows, or (for -ing) it is no noun."""
+    """Whether the verb at ``index`` surely is one: an object or particle follows; or it is an -ing word that is
+    no noun or adjective ("resetting"), a base form that is no noun ("migrate") or an irregular past ("built")."""
     after = tokens[index + 1].word if index + 1 < len(tokens) else ""
     if after in _OBJECT_START or after[:1].isdigit():
         return True
     _, nouns, adjectives = _word_lists()
     word = tokens[index].word
-    return form == "ing" and word not in nouns and word not in adjectives
+    if form == "ing":
+        return word not in nouns and word not in adjectives
+    if form == "base":
+        return word not in nouns and word not in adjectives
+    return not word.endswith("ed")
+
+
+def _word_before(tokens: list[_Token], index: int) -> str:
+    """The word before ``index``, adverbs such as "also" and "-ly" words skipped ("" at the start)."""
+    index -= 1
+    while index >= 0 and (tokens[index].word in _SKIPPED or tokens[index].word.endswith("ly")):
+        index -= 1
+    return tokens[index].word if index >= 0 else ""
 
 
 def _clausal(tokens: list[_Token], index: int, form: str) -> bool:
@@ -118,12 +141,9 @@ def _clausal(tokens: list[_Token], index: int, form: str) -> bool:
 
     A base or past form that opens the sentence counts too.
     """
-    index -= 1
-    while index >= 0 and (tokens[index].word in _SKIPPED or tokens[index].word.endswith("ly")):
-        index -= 1
-    if index < 0:
+    word = _word_before(tokens, index)
+    if not word:
         return form != "ing"  # an imperative ("Patch the servers, ...") or a work log ("Restarted the job, ...")
-    word = tokens[index].word
     return word in _CLAUSAL[form] or (form == "base" and word.endswith("'ll"))
 
 
@@ -162,24 +182,26 @@ def _words(tokens: list[_Token], start: int, stop: int) -> int:
 def _cuts(tokens: list[_Token], groups: list[tuple[int, int]], form: str) -> list[tuple[int, int]]:
     """The separator groups where a new duty of verb form ``form`` starts, or [] if this is no duty list."""
     candidates = [group for group in groups if form in verb_forms(tokens[group[1]].word)]
-    # A one-word item ("marketing" in "sales, marketing and finance") is a noun, unless another verb
-    # follows it at once ("building and testing the app").
-    following = {group[0] for group in candidates}
+    if not candidates:
+        return []
+    lead = next((i for i in range(candidates[0][0] - 1, -1, -1) if form in verb_forms(tokens[i].word)), None)
+    if lead is None or (form == "ing" and _word_before(tokens, lead) in _ING_SUBORDINATE):
+        return []  # "such as creating moodboards, ..." lists examples, "by reviewing ..., talking ..." means
+    clausal = _clausal(tokens, lead, form)
+    following = {first for first, _ in candidates}
     kept = []
     for first, head in candidates:
+        before = tokens[first - 1].word
+        if form in verb_forms(before) or before in _PREPOSITIONS:
+            continue  # "design and build the portal", "consult with and assist users": one shared object
+        if not (_strong(tokens, head, form) or (form == "ing" and clausal)):
+            continue  # "servers, systems, and network devices": "network" is a noun here
         later = [group[0] for group in groups if group[0] > head]
         stop = later[0] if later else len(tokens)
+        # a one-word item ("staffing" in "budgeting, staffing and ...") is a noun, unless a verb follows at once
         if _words(tokens, head, stop) >= 2 or stop in following:
             kept.append((first, head))
-    if not kept:
-        return []
-    lead = next(
-        (i for i in range(kept[0][0] - 1, -1, -1) if form in verb_forms(tokens[i].word)),
-        None,
-    )
-    if lead is None:
-        return []
-    # An item of one word is merged into the next ("design and build the portal" is one duty).
+    # An item of one word is merged into the next.
     cuts, item = [], lead
     for first, head in kept:
         if _words(tokens, item, first) >= 2:
@@ -188,7 +210,7 @@ def _cuts(tokens: list[_Token], groups: list[tuple[int, int]], form: str) -> lis
     if not cuts:
         return []
     verbs = [lead] + [head for _, head in cuts]
-    evidence = int(_clausal(tokens, lead, form)) + sum(_strong(tokens, verb, form) for verb in verbs)
+    evidence = int(clausal) + sum(_strong(tokens, verb, form) for verb in verbs)
     return cuts if evidence >= 2 else []
 
 

@@ -40,3 +40,18 @@ def test_spans_are_offsets_into_the_whole_text():
         "You will be patching our CRM",
         "building a new app.",
     ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Assess the physical security of servers, systems, and network devices.",
+        "Use the information to identify, predict, interpret, and evaluate system requirements.",
+        "Consult with and assist computer operators to resolve problems.",
+        "Direct pre-production work, such as creating storyboards, and establishing a project timeline.",
+        "You will patch servers, reset passwords, and network devices.",
+    ],
+    ids=["noun-that-is-a-verb", "verbs-sharing-an-object", "shared-preposition", "such-as-examples", "base-noun"],
+)
+def test_verbs_that_share_an_object_or_nouns_that_look_like_verbs_are_not_cut(sentence):
+    assert duties(sentence) == [sentence]

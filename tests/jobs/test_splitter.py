@@ -251,8 +251,8 @@ def test_the_splitter_keeps_its_state_in_named_attributes():
             ["Restarted the print spooler", "patched the file servers", "called the vendor about the SAN."],
         ),
         (
-            "You will patch our CRM, reset passwords and build a new app.",
-            ["You will patch our CRM", "reset passwords", "build a new app."],
+            "You will patch our CRM, reset the passwords and build a new app.",
+            ["You will patch our CRM", "reset the passwords", "build a new app."],
         ),
         (
             "You will design and build the booking portal, and run the weekly CAB.",
