@@ -113,8 +113,8 @@ class InputProgress:
         self.rows += rows
         if self.unit == "B" and self._positions:
             position = min(self._positions.popleft(), self.total or 0)
+            self.bar.set_postfix_str(f"{self.rows:,} rows", refresh=False)  # shown by the update below
             self.bar.update(position - self.bar.n)
-            self.bar.set_postfix_str(f"{self.rows:,} rows", refresh=False)
         elif self.unit != "B":
             self.bar.update(rows)
 
