@@ -121,11 +121,9 @@ def _strong(tokens: list[_Token], index: int, form: str) -> bool:
         return True
     _, nouns, adjectives = _word_lists()
     word = tokens[index].word
-    if form == "ing":
-        return word not in nouns and word not in adjectives
-    if form == "base":
-        return word not in nouns and word not in adjectives
-    return not word.endswith("ed")
+    if form == "ed":
+        return not word.endswith("ed")
+    return word not in nouns and word not in adjectives
 
 
 def _word_before(tokens: list[_Token], index: int) -> str:
