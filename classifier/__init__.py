@@ -26,7 +26,7 @@ from classifier.errors import (  # noqa: E402
     TableReadError,
     TrainingDataError,
 )
-from classifier.jobs import Activity, JobAnalysis, analyze_job, split_activities  # noqa: E402
+from classifier.jobs import Activity, JobAnalysis, analyze_job, analyze_job_table, split_activities  # noqa: E402
 from classifier.labels import LABEL_IDS, LABELS, Label, parse_label  # noqa: E402
 from classifier.model import ITWorkClassifier, Prediction  # noqa: E402
 from classifier.normalize import TextNormalizer  # noqa: E402
@@ -56,6 +56,7 @@ __all__ = [
     "split_activities",
     "JobAnalysis",
     "analyze_job",
+    "analyze_job_table",
     "PortfolioAnalysis",
     "analyze_portfolio",
     "portfolio_file",

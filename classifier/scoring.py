@@ -21,6 +21,7 @@ import pandas as pd
 from classifier.errors import ColumnNotFoundError, InvalidValueError
 from classifier.labels import LABEL_IDS
 from classifier.model import ITWorkClassifier
+from classifier.progress import InputProgress
 from classifier.shares import label_shares
 from classifier.tables import TableWriter, atomic_output, check_columns, iter_table, table_format
 
@@ -190,9 +191,9 @@ def _sample_texts(input, text_column: str, chunk_size: int, encoding, prefix: st
     return texts[:PRIOR_SAMPLE_ROWS]
 
 
-def _checked_chunks(input, chunk_size: int, encoding, text_column: str, prefix: str, source: str):
+def _checked_chunks(input, chunk_size: int, encoding, text_column: str, prefix: str, source: str, on_read=None):
     """The input's chunks, the first one checked for the text column and for clashing output columns."""
-    for number, chunk in enumerate(iter_table(input, chunk_size, encoding)):
+    for number, chunk in enumerate(iter_table(input, chunk_size, encoding, on_read)):
         if number == 0:
             _check_input_columns(chunk, text_column, prefix, source)
         yield chunk
@@ -211,16 +212,6 @@ def _default_n_jobs(input: str | os.PathLike) -> int:
     except OSError:
         return 1  # iter_table reports the missing file
     return -1 if large and (os.cpu_count() or 1) >= PARALLEL_MIN_CORES else 1
-
-
-def _progress_bar(progress: bool | None):
-    from tqdm import tqdm
-
-    show = sys.stderr.isatty() if progress is None else progress
-    # delay: a bar appears only for runs longer than a couple of seconds.
-    return tqdm(
-        disable=not show, file=sys.stderr, unit=" rows", unit_scale=True, delay=0 if progress else 2, mininterval=0.5
-    )
 
 
 def score_file(
@@ -279,13 +270,14 @@ def score_file(
     if workers > 1 and getattr(model, "encoder_", None) is not None:
         model = _one_encoder_thread(model)
 
-    def checked_chunks():
-        for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source):
+    def checked_chunks(on_read):
+        for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source, on_read):
             yield chunk, text_column, prefix, min_confidence
 
     def run(writer: TableWriter) -> None:
-        results = ordered_map(_score_item, model, checked_chunks(), n_workers=workers)
-        with closing(results), _progress_bar(progress) as bar:
+        bar = InputProgress(input, progress)
+        results = ordered_map(_score_item, model, checked_chunks(bar.on_read), n_workers=workers)
+        with closing(results), bar:
             for scored, chunk_summary in results:
                 writer.write(scored)
                 summary.add(chunk_summary)

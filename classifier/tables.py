@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,33 +110,45 @@ def _source(path: str | os.PathLike) -> Path | io.StringIO:
 
 
 def iter_table(
-    path: str | os.PathLike, chunk_size: int | None = None, encoding: str | None = None
+    path: str | os.PathLike,
+    chunk_size: int | None = None,
+    encoding: str | None = None,
+    on_read: Callable[[int], None] | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """Yield a table in chunks of ``chunk_size`` rows (one chunk if None or not streamable)."""
+    """Yield a table in chunks of ``chunk_size`` rows (one chunk if None or not streamable).
+
+    ``on_read`` (for a progress bar) is called before each chunk of a CSV, TSV or JSON Lines file
+    is yielded, with the number of bytes of the file read so far.
+    """
     kind = table_format(path)
     source = _source(path)
     name = "standard input" if isinstance(source, io.StringIO) else str(source)
+    # With on_read, pandas reads through our handle, so that its position is known.
+    handle = None
+    if on_read is not None and isinstance(source, Path) and kind in ("csv", "tsv", "jsonl") and chunk_size:
+        handle = open(source, "rb")
+    data = handle or source
     try:
         if kind in ("csv", "tsv"):
             options = dict(dtype=str, keep_default_na=False, na_values=[], sep="\t" if kind == "tsv" else ",")
             if not isinstance(source, io.StringIO):
                 options["encoding"] = _detect_encoding(source, encoding)
                 options["encoding_errors"] = "strict"
-            reader = pd.read_csv(source, chunksize=chunk_size, **options)
+            reader = pd.read_csv(data, chunksize=chunk_size, **options)
             if chunk_size is None:
                 yield reader
             else:
                 with reader:
-                    yield from reader
+                    yield from _reporting(reader, handle, on_read)
         elif kind == "jsonl":
             if not isinstance(source, io.StringIO) and _detect_encoding(source, encoding) != "utf-8" and not encoding:
                 raise TableReadError(f"{name} is not UTF-8; JSON Lines files must be UTF-8")
-            reader = pd.read_json(source, lines=True, dtype=False, chunksize=chunk_size, encoding=encoding or "utf-8")
+            reader = pd.read_json(data, lines=True, dtype=False, chunksize=chunk_size, encoding=encoding or "utf-8")
             if chunk_size is None:
                 yield reader
             else:
                 with reader:
-                    yield from reader
+                    yield from _reporting(reader, handle, on_read)
         elif kind == "parquet":
             import pyarrow.parquet as pq
 
@@ -158,6 +170,17 @@ def iter_table(
         raise TableReadError(f"{name} is empty: it has no header row; give a file with a header and rows") from error
     except Exception as error:  # pandas/pyarrow/openpyxl raise many types for malformed files
         raise TableReadError(f"{name} cannot be read as {kind}: {error}".rstrip()) from error
+    finally:
+        if handle is not None:
+            handle.close()
+
+
+def _reporting(chunks: Iterator[pd.DataFrame], handle, on_read) -> Iterator[pd.DataFrame]:
+    """``chunks``, with ``on_read(bytes read so far)`` before each one if there is a handle to ask."""
+    for chunk in chunks:
+        if handle is not None:
+            on_read(handle.tell())
+        yield chunk
 
 
 def read_table(path: str | os.PathLike, encoding: str | None = None) -> pd.DataFrame:

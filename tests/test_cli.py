@@ -19,14 +19,38 @@ from classifier.cli import build_parser, main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_predict_prints_one_tab_separated_line_per_text(tiny_bundle, capsys):
+def test_predict_prints_a_table_with_a_header_and_one_row_per_text(tiny_bundle, capsys):
     assert main(["predict", "-m", tiny_bundle, "Reset the VPN password", "Patch our in-house claims application"]) == 0
-    rows = [line.split("\t") for line in capsys.readouterr().out.strip().splitlines()]
-    assert [(row[0], row[4]) for row in rows] == [
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].split("  ")[0] == "label" and re.split(r"\s{2,}", lines[0]) == [
+        "label",
+        "conf",
+        "status",
+        "best guess",
+        "top terms",
+        "text",
+    ]
+    rows = [re.split(r"\s{2,}", line) for line in lines[1:]]
+    assert [(row[0], row[-1]) for row in rows] == [
         ("commodity_outsourceable", "Reset the VPN password"),
         ("ktlo", "Patch our in-house claims application"),
     ]
-    assert all(0 <= float(row[1]) <= 1 and row[2] in ("ok", "review", "out of scope") for row in rows)
+    assert all(0 <= float(row[1]) <= 1 and row[2] in ("ok", "review") and row[3] == "-" for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "guess"),
+    [
+        ("Hi there, thanks!", "out of scope", r"commodity_outsourceable 0\.\d\d"),
+        ("", "no text", "-"),
+        ("  ", "no text", "-"),
+    ],
+    ids=["out-of-scope", "empty", "blank"],
+)
+def test_predict_gives_no_label_to_out_of_scope_or_blank_text(tiny_bundle, capsys, text, status, guess):
+    assert main(["predict", "-m", tiny_bundle, text]) == 0
+    row = re.split(r"\s{2,}", capsys.readouterr().out.splitlines()[1])
+    assert row[:3] == ["-", "-", status] and re.fullmatch(guess, row[3])
 
 
 def test_predict_json(tiny_bundle, capsys):
@@ -226,7 +250,12 @@ def test_job_prints_activities_mix_and_set_aside_count(tiny_bundle, tmp_path, ca
     assert lines[2].split()[:2] == ["3", "commodity_outsourceable"]
     assert "business_enabling 50%" in out and "invest and grow" in out
     assert "most confident first):\n  1. Build the customer booking app\n" in out
-    assert "set aside as no activity: 3 piece(s) (heading 2, requirement 1)" in out
+    assert "set aside as no activity: 3 piece(s) (heading 2, requirement 1):" in out
+    assert lines[-3:] == [
+        "   1  heading      Responsibilities:",
+        "   4  heading      Requirements:",
+        "   5  requirement  5 years of SQL",
+    ]
 
 
 def test_job_takes_text_and_prints_json(tiny_bundle, capsys):
@@ -240,6 +269,40 @@ def test_job_missing_file_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["job", str(tmp_path / "missing_ad.txt")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("itwork job: error: file ") and "not found" in err
+
+
+def test_job_reads_a_work_log_table_and_shares_each_rows_hours_among_its_activities(tiny_bundle, tmp_path, capsys):
+    path = tmp_path / "log.csv"
+    rows = {
+        "entry": ["Patched the claims system, reset passwords and built the returns app", "Duties:"],
+        "hours": [6, 1],
+    }
+    pd.DataFrame(rows).to_csv(path, index=False)
+    assert main(["job", str(path), "-m", tiny_bundle, "--text-column", "entry", "--hours-column", "hours"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["line", "label", "conf", "hours", "activity"]
+    assert [line.split()[3] for line in lines[1:4]] == ["2", "2", "2"]
+    assert lines[3].endswith("built the returns app") and "(shares of hours)" in lines[5]
+    assert lines[-1] == "   3  heading  Duties:"
+    assert main(["job", str(path), "-m", tiny_bundle, "--text-column", "entry", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [a["weight"] for a in result["activities"]] == [1.0, 1.0, 1.0] and result["measure"] == "activities"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--weights-column", "minutes"], r"column 'minutes' not found in .*log\.csv.*Use --weights-column NAME"),
+        (["--weights-column", "hours"], r"hours column 'hours' in .*log\.csv must hold numbers >= 0.*row 2 has 'lots'"),
+    ],
+    ids=["missing-column", "bad-hours"],
+)
+def test_job_table_errors_are_one_line_and_exit_2(tiny_bundle, tmp_path, capsys, options, message):
+    path = tmp_path / "log.csv"
+    pd.DataFrame({"text": ["Patched the claims system"], "hours": ["lots"]}).to_csv(path, index=False)
+    assert main(["job", str(path), "-m", tiny_bundle, *options]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(message, err)
 
 
 def timesheet_csv(tmp_path, hours=("1", "2", "3")):

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -124,12 +125,16 @@ def job(default_model):
 
 def test_predict_with_the_shipped_model_prints_label_confidence_terms_and_flags(capsys):
     texts = ["Reset the VPN password for a locked-out user", "Preheat the oven and fold in the flour", "hi, thanks!"]
-    assert main(["predict", *texts]) == 0
-    rows = [line.split("\t") for line in capsys.readouterr().out.strip().splitlines()]
-    label, confidence, flag, terms, text = rows[0]
+    assert main(["predict", *texts, ""]) == 0
+    header, *lines = capsys.readouterr().out.strip("\n").splitlines()
+    assert header.split() == ["label", "conf", "status", "best", "guess", "top", "terms", "text"]
+    rows = [re.split(r"\s{2,}", line) for line in lines]
+    label, confidence, flag, guess, terms, text = rows[0]
     assert label == "commodity_outsourceable" and 0.34 < float(confidence) <= 1
-    assert flag == "ok" and terms and text.startswith("Reset")
-    assert [row[2] for row in rows[1:]] == ["out of scope", "out of scope"]
+    assert flag == "ok" and guess == "-" and terms and text.startswith("Reset")
+    # out of scope and blank texts get no label: the model's guess is shown apart
+    assert [row[:3] for row in rows[1:]] == [["-", "-", "out of scope"]] * 2 + [["-", "-", "no text"]]
+    assert all(re.fullmatch(r"\w+ [01]\.\d\d", row[3]) for row in rows[1:3]) and rows[3][3] == "-"
 
 
 def test_scored_rows_carry_review_and_scope_flags(default_model):
@@ -160,6 +165,20 @@ def test_every_activity_of_a_job_ad_gets_its_label_and_confidence(job):
     for activity in job.activities:
         assert activity.confidence == max(activity.probabilities.values())
         assert sum(activity.probabilities.values()) == pytest.approx(1, abs=1e-5)
+
+
+def test_a_prose_list_of_duties_is_labelled_duty_by_duty(default_model):
+    ad = (
+        "About the role:\nThis is a hands-on role split between our stores and the digital team. You will be "
+        "patching our in-house CRM, resetting passwords for store staff, and building a new customer mobile app."
+    )
+    job = analyze_job(ad, model=default_model)
+    assert [(a.text, a.label) for a in job.activities] == [
+        ("You will be patching our in-house CRM", "ktlo"),
+        ("resetting passwords for store staff", "commodity_outsourceable"),
+        ("building a new customer mobile app.", "business_enabling"),
+    ]
+    assert [piece.kind for piece in job.set_aside] == ["heading", "role_description"]
 
 
 def test_job_mix_overall_label_and_high_value(job):

@@ -18,6 +18,10 @@ __all__ = ["register"]
 def _load(args: argparse.Namespace):
     from classifier.persistence import load_model
 
+    if hasattr(args, "quiet"):  # a command with a progress bar: say what the first seconds are spent on
+        from classifier.progress import announce
+
+        announce(f"itwork {args.command}: loading model {model_path(args)} ...", False if args.quiet else None)
     return load_model(model_path(args))
 
 
@@ -55,9 +59,15 @@ def score(args: argparse.Namespace) -> int:
 
 
 def job(args: argparse.Namespace) -> int:
-    from classifier.jobs import analyze_job, read_job_text
+    from classifier.jobs import analyze_job_source
 
-    analysis = analyze_job(read_job_text(args.source), model=_load(args))
+    analysis = analyze_job_source(
+        args.source,
+        model=_load(args),
+        text_column=args.text_column,
+        weights_column=args.weights_column,
+        encoding=args.encoding,
+    )
     print(format.as_json(analysis.to_dict()) if args.json else format.job(analysis))
     return 0
 
@@ -119,10 +129,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=score)
 
     parser = subparsers.add_parser(
-        "job", parents=[MODEL, JSON], help="split a job description into activities and show its label mix"
+        "job",
+        parents=[MODEL, JSON, TEXT_COLUMN, ENCODING],
+        help="split a job description or work log into activities and show its label mix",
     )
-    parser.add_argument("source", metavar="FILE_OR_TEXT", help="a text file, - for standard input, or the text itself")
-    parser.set_defaults(run=job)
+    parser.add_argument(
+        "source",
+        metavar="FILE_OR_TEXT",
+        help="a text file, - for standard input, or the text itself; or a table (CSV, TSV, JSONL, Parquet, Excel) "
+        "whose rows are entries of a work log, read from --text-column",
+    )
+    parser.add_argument(
+        "--weights-column",
+        "--hours-column",
+        dest="weights_column",
+        metavar="COLUMN",
+        help="read FILE as a table and weight each row by this column (hours, or shares of time), shared equally "
+        "among the row's activities (default: each activity counts once)",
+    )
+    parser.set_defaults(run=job, flags={"weights_column": "--weights-column"})
 
     parser = subparsers.add_parser(
         "portfolio",

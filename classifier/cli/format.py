@@ -18,14 +18,30 @@ def as_json(data) -> str:
     return json.dumps(data, indent=2)
 
 
+def _columns(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as lines, every column but the last padded to its widest cell, two spaces apart."""
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]) - 1)]
+    return ["  ".join([cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]).rstrip() for row in rows]
+
+
 def predictions(items) -> str:
-    """One tab-separated line per prediction: label, confidence, flag, top terms, text."""
-    lines = []
+    """A table with one row per prediction: label, confidence, status, best guess, top terms, text.
+
+    A text that describes no IT work (``out of scope``) or has no words (``no
+    text``) gets no label: the model's best guess and its probability are in
+    the ``best guess`` column, so that they do not read as a confident label.
+    """
+    rows = [["label", "conf", "status", "best guess", "top terms", "text"]]
     for prediction in items:
         terms = ", ".join(term for term, _ in prediction.top_terms) or "-"
-        flag = "out of scope" if not prediction.in_scope else "review" if prediction.needs_review else "ok"
-        lines.append(f"{prediction.label}\t{prediction.confidence:.2f}\t{flag}\t{terms}\t{prediction.text}")
-    return "\n".join(lines)
+        if not prediction.has_text or not prediction.in_scope:
+            status = "no text" if not prediction.has_text else "out of scope"
+            guess = f"{prediction.label} {prediction.confidence:.2f}" if prediction.has_text else "-"
+            rows.append(["-", "-", status, guess, terms, prediction.text])
+        else:
+            status = "review" if prediction.needs_review else "ok"
+            rows.append([prediction.label, f"{prediction.confidence:.2f}", status, "-", terms, prediction.text])
+    return "\n".join(_columns(rows))
 
 
 def score_summary(summary) -> str:
@@ -40,19 +56,30 @@ def score_summary(summary) -> str:
     return "\n".join(lines)
 
 
+def _shorten(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+
+
 def job(analysis) -> str:
-    """A job's activities as a table, its label mix, recommendations, high-value activities and set-aside count."""
-    lines = [f"{'line':>4}  {'label':<24} {'conf':>5}  activity"]
+    """A job's activities as a table, its label mix, recommendations, high-value activities and set-aside pieces."""
+    weighted = analysis.measure != "activities"
+    weight = [f"{analysis.measure[:8]:>8}"] if weighted else []
+    lines = [" ".join([f"{'line':>4}", f" {'label':<24}", f"{'conf':>5}"] + weight + [" activity"])]
     for activity in analysis.activities:
-        lines.append(f"{activity.line:>4}  {activity.label:<24} {activity.confidence:>5.2f}  {activity.text}")
-    lines += ["", analysis.summary()]
+        cells = [f"{activity.line:>4}", f" {activity.label:<24}", f"{activity.confidence:>5.2f}"]
+        cells += [f"{activity.weight:>8.4g}"] if weighted else []
+        lines.append(" ".join(cells + [f" {activity.text}"]))
+    lines += ["", analysis.summary() + (f" (shares of {analysis.measure})" if weighted else "")]
     lines += [f"  {line}" for line in analysis.recommendations.values()]
     if analysis.high_value:
         lines.append("high-value activities (business_enabling, most confident first):")
         lines += [f"  {rank}. {activity.text}" for rank, activity in enumerate(analysis.high_value[:5], start=1)]
     counts = analysis.set_aside_counts()
     detail = ", ".join(f"{kind} {count}" for kind, count in counts.items())
-    lines.append(f"set aside as no activity: {len(analysis.set_aside)} piece(s)" + (f" ({detail})" if detail else ""))
+    lines.append(f"set aside as no activity: {len(analysis.set_aside)} piece(s)" + (f" ({detail}):" if detail else ""))
+    kind_width = max((len(piece.kind) for piece in analysis.set_aside), default=0)
+    lines += [f"{piece.line:>4}  {piece.kind:<{kind_width}}  {_shorten(piece.text)}" for piece in analysis.set_aside]
     return "\n".join(lines)
 
 

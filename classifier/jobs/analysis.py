@@ -25,9 +25,10 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from classifier.errors import InputTextError, InvalidValueError
@@ -37,7 +38,16 @@ from classifier.labels import BUSINESS_ENABLING, LABEL_IDS, LABELS
 from classifier.model import ITWorkClassifier
 from classifier.shares import label_shares, label_totals
 
-__all__ = ["JobAnalysis", "ScoredActivity", "analyze_job", "label_mix", "recommendations", "read_job_text"]
+__all__ = [
+    "JobAnalysis",
+    "ScoredActivity",
+    "analyze_job",
+    "analyze_job_table",
+    "analyze_job_source",
+    "label_mix",
+    "recommendations",
+    "read_job_text",
+]
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,8 @@ class JobAnalysis:
     with the largest share; a tie goes to the label with the larger weighted sum
     of probabilities.
     ``set_aside`` holds the pieces that describe no work, with their kind.
+    ``measure`` is what the mix shares out: ``"activities"`` (each counts
+    once), ``"weights"`` or the name of the weights column (``"hours"``).
     """
 
     activities: list[ScoredActivity]
@@ -85,6 +97,7 @@ class JobAnalysis:
     label: str | None
     high_value: list[ScoredActivity]
     recommendations: dict[str, str]
+    measure: str = "activities"
 
     def set_aside_counts(self) -> dict[str, int]:
         """Number of set-aside pieces per kind, in ``NON_ACTIVITY_KINDS`` order."""
@@ -104,6 +117,7 @@ class JobAnalysis:
         """A plain dict, ready for ``json.dumps``."""
         return {
             "label": self.label,
+            "measure": self.measure,
             "mix": dict(self.mix),
             "activities": [activity.to_dict() for activity in self.activities],
             "high_value": [activity.text for activity in self.high_value],
@@ -183,6 +197,13 @@ def analyze_job(
     found = [piece for piece in pieces if piece.is_activity]
     set_aside = [piece for piece in pieces if not piece.is_activity]
     values = [1.0] * len(found) if weights is None else _check_weights(weights, len(found))
+    return _analysis(found, set_aside, values, model, "activities" if weights is None else "weights")
+
+
+def _analysis(
+    found: list[Activity], set_aside: list[Activity], values: list[float], model: ITWorkClassifier | None, measure: str
+) -> JobAnalysis:
+    """Label the activities ``found`` in one batch and sum them, each with its weight, into a job's mix."""
     if model is None:
         from classifier.persistence import load_model
 
@@ -206,11 +227,94 @@ def analyze_job(
                     section=piece.section,
                 )
             )
-    mix = label_mix([a.label for a in activities], [a.weight for a in activities])
+    weights = [a.weight for a in activities]
+    mix = label_mix([a.label for a in activities], weights) if sum(weights) > 0 else label_mix([])
     mass = {label: sum(a.probabilities[label] * a.weight for a in activities) for label in LABEL_IDS}
-    overall = max(LABEL_IDS, key=lambda label: (mix[label], mass[label])) if activities else None
+    overall = max(LABEL_IDS, key=lambda label: (mix[label], mass[label])) if sum(weights) > 0 else None
     high_value = sorted((a for a in activities if a.label == BUSINESS_ENABLING), key=lambda a: -a.confidence)
-    return JobAnalysis(activities, set_aside, mix, overall, high_value, recommendations(mix, activities))
+    return JobAnalysis(activities, set_aside, mix, overall, high_value, recommendations(mix, activities), measure)
+
+
+def analyze_job_table(
+    df: pd.DataFrame,
+    text_column: str = "text",
+    weights_column: str | None = None,
+    model: ITWorkClassifier | None = None,
+    source: str = "the data frame",
+) -> JobAnalysis:
+    """A job given as a table, such as a work log: each row's text is split into activities and labelled.
+
+    With ``weights_column`` (hours, or shares of time) a row's weight is shared
+    equally among its activities; without it every activity counts once. The
+    weights are checked as ``analyze_portfolio`` checks hours: a number of at
+    least 0 on every row with text. Rows with blank text are skipped; a row
+    whose text holds no activity (only a heading, say) adds its pieces to
+    ``set_aside`` and its weight to no label. Each piece's ``line`` is the
+    row's number as in a spreadsheet (header = row 1); ``start``/``end`` are
+    offsets in that row's text. ``source`` names the input in error messages.
+
+    >>> import numpy as np
+    >>> class Keywords:  # a stand-in model: "Build" is business-enabling, everything else ktlo
+    ...     classes_ = np.array(["business_enabling", "commodity_outsourceable", "ktlo"])
+    ...     def predict_proba(self, texts):
+    ...         return np.array([[0.8, 0.1, 0.1] if "Build" in t else [0.1, 0.2, 0.7] for t in texts])
+    >>> log = pd.DataFrame({"text": ["Build the booking app", "Patch the CRM; rerun the export"], "hours": [6, 2]})
+    >>> job = analyze_job_table(log, weights_column="hours", model=Keywords())
+    >>> [(a.line, a.weight) for a in job.activities], job.mix["business_enabling"], job.measure
+    ([(2, 6.0), (3, 1.0), (3, 1.0)], 0.75, 'hours')
+    """
+    from classifier.portfolio import _hours  # one check of hours for portfolios and jobs
+    from classifier.tables import check_columns
+
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"analyze_job_table needs a pandas DataFrame, got {type(df).__name__}; see read_table")
+    needed = {"text_column": text_column}
+    if weights_column is not None:
+        needed["weights_column"] = weights_column
+    check_columns(df, needed, source)
+    frame = df.reset_index(drop=True)
+    texts = frame[text_column].tolist()
+    usable = np.array([isinstance(text, str) and bool(text.strip()) for text in texts], dtype=bool)
+    row_weights = _hours(frame, weights_column, usable, source) if weights_column is not None else usable.astype(float)
+    found: list[Activity] = []
+    set_aside: list[Activity] = []
+    values: list[float] = []
+    for position in np.flatnonzero(usable):
+        row = int(position) + 2
+        pieces = [replace(piece, line=row) for piece in split_activities(texts[position])]
+        mine = [piece for piece in pieces if piece.is_activity]
+        found += mine
+        set_aside += [piece for piece in pieces if not piece.is_activity]
+        if mine:
+            values += [float(row_weights[position]) / len(mine) if weights_column is not None else 1.0] * len(mine)
+    return _analysis(found, set_aside, values, model, weights_column or "activities")
+
+
+def analyze_job_source(
+    source: str,
+    model: ITWorkClassifier | None = None,
+    text_column: str = "text",
+    weights_column: str | None = None,
+    encoding: str | None = None,
+) -> JobAnalysis:
+    """The job in ``source``: a table file read with :func:`analyze_job_table`, else a text for :func:`analyze_job`.
+
+    ``source`` is a table when ``weights_column`` is given or its extension is
+    that of a table other than ``.txt`` (``.csv``, ``.tsv``, ``.jsonl``,
+    ``.parquet``, ``.xlsx``...); otherwise it is a text file, ``-`` (standard
+    input) or the text itself (see :func:`read_job_text`).
+    """
+    from classifier.tables import read_table
+
+    if weights_column is None and not _is_table_file(source):
+        return analyze_job(read_job_text(source), model)
+    name = "standard input" if source == "-" else source
+    return analyze_job_table(read_table(source, encoding), text_column, weights_column, model, source=name)
+
+
+def _is_table_file(source: str) -> bool:
+    suffix = Path(source).suffix.lower() if "\n" not in source and len(source) < 4096 else ""
+    return suffix in {".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".parquet", ".pq", ".xlsx", ".xlsm", ".xls"}
 
 
 def read_job_text(source: str) -> str:

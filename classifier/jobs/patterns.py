@@ -49,6 +49,7 @@ ACTIVITY = "activity"
 NON_ACTIVITY_KINDS = (
     "heading",
     "company_blurb",
+    "role_description",
     "requirement",
     "salary",
     "benefits",
@@ -121,6 +122,17 @@ STRONG_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"{CURRENCY}.*(?:per (?:annum|year|hour|day|month)|p\.?a\.?\b|a year|an hour|/ ?(?:yr|year|hr|hour|day)"
             r"|\bote\b|salary|base|\bdoe\b|depending on experience|plus benefits|\+ ?benefits)"
             rf"|^(?:salary|pay|compensation|remuneration)\b.*{CURRENCY}|\bcompetitive salary\b|salary (?:range|band)",
+        ),
+        (
+            "role_description",
+            r"^(?:this|it)(?: is|'s|’s) (?:an?|the|one)\b.{0,60}\b(?:role|position|job|post|opportunity|vacancy)\b"
+            r"|^(?:this|the|our|an?)(?: [\w-]+){0,3} (?:role|position|job|post|vacancy) (?:is (?!responsible)|sits"
+            r"|reports|offers|suits|would suit|will suit|combines|blends|splits|gives|provides|has been created)\b"
+            r"|^(?:we(?:'re|’re| are) (?:looking for|seeking|hiring|recruiting)"
+            r"|we have an? (?:[\w-]+ ){0,3}(?:opportunity|vacancy|opening)"
+            r"|(?:an? |this is an? )?(?:exciting|great|fantastic|rare|unique) opportunity)\b"
+            r"|^you(?:'ll|’ll| will) (?:join (?:a|the|our) (?:[\w-]+ ){0,3}team|be joining|be part of|become part of"
+            r"|report (?:to|into)|be reporting (?:to|into)|be based)\b",
         ),
         (
             "requirement",

@@ -3,10 +3,14 @@
 A text is cut into lines; each line into bullet or numbered items
 (``•``, ``-``, ``*``, ``·``, ``–``, ``1.``, ``1)``, ``a)``, ``(i)``, ``iv.``),
 semicolon-separated duty lists and sentences (spaCy's rule-based
-sentencizer on a blank English pipeline; nothing is downloaded).
+sentencizer on a blank English pipeline; nothing is downloaded). A prose
+sentence that lists duties ("patching our CRM, resetting passwords and
+building an app") is cut into them (:mod:`classifier.jobs.duty_lists`); a
+bullet item stays one activity.
 
 Pieces that describe no work are kept, with the reason in ``kind``:
-headings ("Responsibilities:"), company blurbs, requirements and
+headings ("Responsibilities:"), company blurbs, descriptions of the role
+("This is a hands-on role split between..."), requirements and
 qualifications, salary, benefits, equal-opportunity statements, job details
 ("Location: Leeds") and application instructions. A piece takes the kind of
 the section its heading names ("Requirements:", "What we offer"), and a few
@@ -25,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from classifier import spacy_resources
+from classifier.jobs.duty_lists import split_duty_list
 from classifier.jobs.patterns import (
     ACTIVITY,
     ACTIVITY_CUE,
@@ -213,7 +218,10 @@ class ActivitySplitter:
         for a, b in spans:
             kind = line_kind or self._kind(text[a:b], bullet)
             self.previous_kind = None if bullet else kind
-            self.pieces.append(Activity(text[a:b], kind, number, a, b, self.section_name))
+            # A prose sentence may list several duties; a bullet item is one duty as its author wrote it.
+            duties = split_duty_list(text, a, b) if kind == ACTIVITY and not bullet else [(a, b)]
+            for c, d in duties:
+                self.pieces.append(Activity(text[c:d], kind, number, c, d, self.section_name))
 
     def _heading(self, piece: _Piece, kind: str, number: int, first_text: bool) -> None:
         """A heading line: it starts a section (of no known kind if ``kind`` is "unknown")."""

@@ -111,3 +111,57 @@ def test_read_job_text(tmp_path):
     (tmp_path / "latin.txt").write_bytes(b"caf\xe9 duties")
     with pytest.raises(InputTextError, match=r"latin\.txt is not UTF-8 text \(byte 3\)"):
         read_job_text(str(tmp_path / "latin.txt"))
+
+
+def test_a_table_shares_each_rows_weight_among_its_activities(fitted_model):
+    import pandas as pd
+
+    from classifier import analyze_job_table
+
+    log = pd.DataFrame(
+        {
+            "entry": ["Reset passwords; replace broken laptops", "", "Responsibilities:", "Build the returns app"],
+            "hours": ["3", "", "2", "1"],
+        }
+    )
+    job = analyze_job_table(log, "entry", weights_column="hours", model=fitted_model)
+    assert [(a.line, a.text, a.weight) for a in job.activities] == [
+        (2, "Reset passwords", 1.5),
+        (2, "replace broken laptops", 1.5),
+        (5, "Build the returns app", 1.0),
+    ]
+    assert [(piece.line, piece.kind) for piece in job.set_aside] == [(4, "heading")]
+    assert job.measure == "hours" and sum(job.mix.values()) == pytest.approx(1)
+    unweighted = analyze_job_table(log, "entry", model=fitted_model)
+    assert [a.weight for a in unweighted.activities] == [1.0, 1.0, 1.0] and unweighted.measure == "activities"
+
+
+@pytest.mark.parametrize(
+    ("frame", "options", "error", "message"),
+    [
+        ({"text": ["Patch servers"]}, {"weights_column": "hours"}, "ColumnNotFoundError", r"column 'hours' not found"),
+        (
+            {"text": ["Patch servers"], "hours": ["-1"]},
+            {"weights_column": "hours"},
+            "InvalidValueError",
+            r"row 2 has '-1'",
+        ),
+        ({"job": ["Patch servers"]}, {}, "ColumnNotFoundError", r"column 'text' not found in log\.csv"),
+    ],
+    ids=["missing-weights-column", "negative-hours", "missing-text-column"],
+)
+def test_table_errors(fitted_model, frame, options, error, message):
+    import pandas as pd
+
+    import classifier
+    from classifier import analyze_job_table
+
+    with pytest.raises(getattr(classifier, error), match=message):
+        analyze_job_table(pd.DataFrame(frame), model=fitted_model, source="log.csv", **options)
+
+
+def test_a_table_must_be_a_data_frame(fitted_model):
+    from classifier import analyze_job_table
+
+    with pytest.raises(TypeError, match="analyze_job_table needs a pandas DataFrame, got list"):
+        analyze_job_table([{"text": "Patch servers"}], model=fitted_model)

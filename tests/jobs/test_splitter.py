@@ -195,7 +195,8 @@ def test_large_input_of_50000_characters():
     text = block * copies
     assert len(text) >= 50_000
     result = split_activities(text)
-    assert sum(piece.is_activity for piece in result) == 5 * copies
+    # "Restarted the job and told the users." lists two duties
+    assert sum(piece.is_activity for piece in result) == 6 * copies
     assert sum(piece.kind == "requirement" for piece in result) == copies
     assert all(text[piece.start : piece.end] == piece.text for piece in result)
 
@@ -231,3 +232,92 @@ def test_the_splitter_keeps_its_state_in_named_attributes():
     assert splitter.section is None and splitter.section_name is None  # the paragraph after the list ended it
     assert splitter.previous_kind == "activity" and splitter.seen_text and not splitter.title_block
     assert splitter.pieces[-1].text == "Build the lakehouse"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "You will be patching our in-house CRM, resetting passwords for store staff, and building a new "
+            "customer mobile app.",
+            [
+                "You will be patching our in-house CRM",
+                "resetting passwords for store staff",
+                "building a new customer mobile app.",
+            ],
+        ),
+        (
+            "Restarted the print spooler, patched the file servers and called the vendor about the SAN.",
+            ["Restarted the print spooler", "patched the file servers", "called the vendor about the SAN."],
+        ),
+        (
+            "You will patch our CRM, reset the passwords and build a new app.",
+            ["You will patch our CRM", "reset the passwords", "build a new app."],
+        ),
+        (
+            "You will design and build the booking portal, and run the weekly CAB.",
+            ["You will design and build the booking portal", "run the weekly CAB."],
+        ),
+        (
+            "You will be patching our CRM, building and testing the app.",
+            ["You will be patching our CRM", "building and testing the app."],
+        ),
+        (
+            "Patch servers, storage and networks and build the new portal.",
+            ["Patch servers, storage and networks", "build the new portal."],
+        ),
+    ],
+    ids=["gerunds", "past-tense-log", "imperatives", "shared-object", "verb-pair", "noun-list-inside-a-duty"],
+)
+def test_a_prose_sentence_listing_duties_is_split_into_them(sentence, expected):
+    result = split_activities(sentence)
+    assert [piece.text for piece in result] == expected
+    assert all(piece.is_activity and sentence[piece.start : piece.end] == piece.text for piece in result)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You'll also look after servers, storage and networks.",
+        "Testing tools, monitoring dashboards and logging pipelines.",
+        "You will be working with sales, marketing and finance.",
+        "You will be supporting our systems, including the CRM and the website.",
+        "Managed services, hosted desktops and outsourced printing.",
+        "You will design and build the booking portal.",
+    ],
+    ids=["noun-list", "gerund-noun-compounds", "one-word-items", "including", "participle-adjectives", "shared-object"],
+)
+def test_lists_inside_one_duty_are_not_split(sentence):
+    assert activities(sentence) == [sentence]
+
+
+def test_a_bullet_item_listing_duties_stays_one_activity():
+    text = "- Reset passwords, unlock the accounts and rebuild the laptops"
+    assert activities(text) == ["Reset passwords, unlock the accounts and rebuild the laptops"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This is a hands-on role split between keeping our systems running and building new things.",
+        "It's a varied position in a small team.",
+        "The role sits within the IT operations team.",
+        "We are looking for a platform engineer to join our team.",
+        "You will join a team of six engineers and report to the CTO.",
+        "This is an exciting opportunity to shape our cloud platform.",
+    ],
+    ids=["hands-on-role", "varied-position", "role-sits", "looking-for", "join-a-team", "opportunity"],
+)
+def test_descriptions_of_the_role_are_set_aside_even_under_a_duties_heading(sentence):
+    assert pieces(f"About the role:\n{sentence} You will run the weekly CAB.") == [
+        ("heading", "About the role:"),
+        ("role_description", sentence),
+        ("activity", "You will run the weekly CAB."),
+    ]
+
+
+def test_a_role_sentence_that_names_duties_stays_an_activity():
+    assert activities("This role is responsible for the CRM.\nThe role involves patching the CRM.") == [
+        "This role is responsible for the CRM.",
+        "The role involves patching the CRM.",
+    ]
