@@ -23,6 +23,7 @@ Files are written through :func:`classifier.outputs.atomic_output`.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -104,13 +105,18 @@ class TableWriter:
         if self.kind in ("csv", "tsv"):
             separator = "\t" if self.kind == "tsv" else ","
             shown = escape_formulas(frame) if self.escape_formulas else frame
+            # Python's csv module quotes a field with a newline but not one with a lone carriage return,
+            # which readers then take for a line break: quote every field of such a chunk.
+            options = dict(
+                index=False,
+                header=not self._started,
+                sep=separator,
+                quoting=csv.QUOTE_ALL if _has_carriage_return(shown) else csv.QUOTE_MINIMAL,
+            )
             if self.stream is not None:
-                shown.to_csv(self.stream, index=False, header=not self._started, sep=separator)
+                shown.to_csv(self.stream, **options)
             else:
-                first = not self._started
-                shown.to_csv(
-                    self.path, index=False, header=first, sep=separator, mode="w" if first else "a", encoding="utf-8"
-                )
+                shown.to_csv(self.path, mode="a" if self._started else "w", encoding="utf-8", **options)
         elif self.kind == "jsonl":
             text = frame.to_json(orient="records", lines=True, force_ascii=False)
             with open(self.path, "a" if self._started else "w", encoding="utf-8") as handle:
@@ -161,6 +167,16 @@ class TableWriter:
         if self.kind == "excel":
             frame = pd.concat(self._excel_chunks, ignore_index=True) if self._excel_chunks else pd.DataFrame()
             _write_excel(frame, self.path)
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    names = any(isinstance(column, str) and "\r" in column for column in frame.columns)
+    return names or any(
+        frame.iloc[:, position].map(lambda value: isinstance(value, str) and "\r" in value).any()
+        for position in range(frame.shape[1])
+        if pd.api.types.is_object_dtype(frame.dtypes.iloc[position])
+        or pd.api.types.is_string_dtype(frame.dtypes.iloc[position])
+    )
 
 
 def _check_excel_rows(rows: int | None, what: str, unit: str) -> None:
