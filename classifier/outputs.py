@@ -134,9 +134,7 @@ def _write_error(error: OSError, target: Path, what: str) -> OutputWriteError:
         number = next((n for n in _WRITE_ERRNOS if os.strerror(n) in str(error)), None)
     reason = os.strerror(number) if number is not None else str(error)
     fix = _FIXES.get(number, "choose another path") if number is not None else "choose another path"
-    written = OutputWriteError(f"cannot write {what} {target}: {reason.rstrip('.')}; {fix}")
-    written.errno, written.filename = number, str(target)
-    return written
+    return OutputWriteError(f"cannot write {what} {target}: {reason.rstrip('.')}; {fix}")
 
 
 @contextmanager
