@@ -31,6 +31,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from classifier.errors import OutputWriteError
@@ -66,11 +67,30 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     result = frame.copy(deep=False)
     for position in range(frame.shape[1]):
         values = frame.iloc[:, position]
-        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-            if values.map(lambda value: isinstance(value, str) and value.startswith(_FORMULA_START)).any():
-                result.isetitem(position, pd.Series([_escape(v) for v in values], index=values.index, dtype=object))
+        if _holds_text(values):
+            rows = _text_matches(values, "startswith", _FORMULA_START).nonzero()[0]
+            if len(rows):
+                escaped = values.copy()
+                escaped.iloc[rows] = [_escape(value) for value in values.iloc[rows]]
+                result.isetitem(position, escaped)
     result.columns = [_escape(column) for column in frame.columns]
     return result
+
+
+def _holds_text(values: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+
+
+def _text_matches(values: pd.Series, method: str, argument: Any) -> np.ndarray:
+    """Which cells are text for which ``str.METHOD(argument)`` holds (vectorized where pandas can)."""
+    try:
+        if method == "contains":
+            found = values.str.contains(argument, regex=False, na=False)
+        else:
+            found = getattr(values.str, method)(argument, na=False)
+        return found.to_numpy(dtype=bool, na_value=False)
+    except (AttributeError, TypeError):  # an object column without text: .str refuses it
+        return values.map(lambda value: isinstance(value, str) and getattr(value, method)(argument)).to_numpy(bool)
 
 
 class TableWriter:
@@ -172,10 +192,9 @@ class TableWriter:
 def _has_carriage_return(frame: pd.DataFrame) -> bool:
     names = any(isinstance(column, str) and "\r" in column for column in frame.columns)
     return names or any(
-        frame.iloc[:, position].map(lambda value: isinstance(value, str) and "\r" in value).any()
+        _text_matches(frame.iloc[:, position], "contains", "\r").any()
         for position in range(frame.shape[1])
-        if pd.api.types.is_object_dtype(frame.dtypes.iloc[position])
-        or pd.api.types.is_string_dtype(frame.dtypes.iloc[position])
+        if _holds_text(frame.iloc[:, position])
     )
 
 
@@ -196,9 +215,8 @@ def _write_excel(frame: pd.DataFrame, path: Path) -> None:
             if str(name).startswith("="):
                 sheet.cell(row=1, column=column).data_type = "s"
             values = frame.iloc[:, column - 1]
-            if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-                starts = values.map(lambda value: isinstance(value, str) and value.startswith("=")).to_numpy(bool)
-                for row in starts.nonzero()[0]:
+            if _holds_text(values):
+                for row in _text_matches(values, "startswith", "=").nonzero()[0]:
                     sheet.cell(row=int(row) + 2, column=column).data_type = "s"
 
 
@@ -253,7 +271,10 @@ def _arrow_values(values: pd.Series, field: pyarrow.Field, start: int) -> pyarro
     import pyarrow as pa
 
     if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-        return pa.array([_as_text(value) for value in values], type=field.type)
+        try:
+            return pa.array(values, type=field.type, from_pandas=True)  # text and missing values only
+        except (pa.ArrowException, TypeError, ValueError):
+            return pa.array([_as_text(value) for value in values], type=field.type)
     try:
         return pa.array(values, type=field.type, from_pandas=True)
     except (pa.ArrowException, TypeError, ValueError) as error:
