@@ -274,3 +274,12 @@ def test_a_parquet_file_with_no_rows_yields_its_columns(tmp_path):
     pq.write_table(pa.table({"id": pa.array([], pa.int64()), "text": pa.array([], pa.string())}), path)
     chunks = list(iter_table(path, chunk_size=10))
     assert len(chunks) == 1 and list(chunks[0].columns) == ["id", "text"] and len(chunks[0]) == 0
+
+
+def test_cli_evaluate_never_suggests_the_label_column(tiny_bundle, tmp_path, capsys):
+    path = tmp_path / "labels.csv"
+    rows = "1,reset pw,commodity_outsourceable\n2,new app,business_enabling\n"
+    path.write_text("id,task,label\n" + rows, encoding="utf-8")
+    assert main(["evaluate", "-m", tiny_bundle, str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.endswith("columns are: id, task, label. Use --text-column task.\n")
