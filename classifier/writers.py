@@ -138,7 +138,7 @@ class TableWriter:
             else:
                 shown.to_csv(self.path, mode="a" if self._started else "w", encoding="utf-8", **options)
         elif self.kind == "jsonl":
-            text = frame.to_json(orient="records", lines=True, force_ascii=False)
+            text = frame.to_json(orient="records", lines=True, force_ascii=False) if len(frame) else ""
             with open(self.path, "a" if self._started else "w", encoding="utf-8") as handle:
                 handle.write(text if text.endswith("\n") or not text else text + "\n")
         elif self.kind == "parquet":

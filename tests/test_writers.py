@@ -178,3 +178,8 @@ def test_a_lone_carriage_return_in_a_cell_round_trips_through_csv(tmp_path):
     from classifier import read_table
 
     assert read_table(path).to_dict("list") == frame.to_dict("list")
+
+
+def test_no_rows_to_jsonl_is_an_empty_file(tmp_path):
+    write_table(pd.DataFrame({"text": pd.Series([], dtype=object)}), tmp_path / "o.jsonl")
+    assert (tmp_path / "o.jsonl").read_bytes() == b""
