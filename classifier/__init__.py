@@ -23,6 +23,7 @@ from classifier.errors import (  # noqa: E402
     ModelLoadError,
     NotFittedError,
     OutputExistsError,
+    OutputWriteError,
     TableReadError,
     TrainingDataError,
 )
@@ -71,5 +72,6 @@ __all__ = [
     "ModelLoadError",
     "NotFittedError",
     "OutputExistsError",
+    "OutputWriteError",
     "InvalidValueError",
 ]

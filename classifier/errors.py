@@ -17,6 +17,7 @@ __all__ = [
     "ModelLoadError",
     "NotFittedError",
     "OutputExistsError",
+    "OutputWriteError",
     "InvalidValueError",
     "ParameterError",
 ]
@@ -58,6 +59,10 @@ class NotFittedError(ITWorkError, _SklearnNotFittedError):
 
 class OutputExistsError(ITWorkError, FileExistsError):
     """An output path exists and overwriting was not asked for."""
+
+
+class OutputWriteError(ITWorkError, OSError):
+    """An output that cannot be written: disk full, read-only file system, a directory in the way, too many rows."""
 
 
 class InvalidValueError(ITWorkError, ValueError):

@@ -227,6 +227,7 @@ def score_file(
     n_jobs: int | None = None,
     progress: bool | None = None,
     priors: str | dict[str, float] | None = None,
+    escape_formulas: bool = True,
 ) -> ScoreSummary:
     """Score every row of ``input`` and write all its columns plus predictions to ``output``.
 
@@ -252,6 +253,9 @@ def score_file(
     data's service-desk tickets); or ``"auto"`` to estimate them first from up
     to 100,000 non-blank rows at the start of the input (a second pass, so not
     for standard input). The priors used are in the returned summary.
+
+    ``escape_formulas`` guards CSV and TSV cells that a spreadsheet would run as formulas
+    (see :mod:`classifier.writers`); Excel cells are always written as text.
     """
     from classifier.parallel import effective_n_jobs, ordered_map
 
@@ -285,8 +289,8 @@ def score_file(
         writer.close()
 
     if str(output) == "-":
-        run(TableWriter(Path("-"), "csv", stream=sys.stdout))
+        run(TableWriter(Path("-"), "csv", stream=sys.stdout, escape_formulas=escape_formulas))
     else:
         with atomic_output(output, overwrite) as temporary:
-            run(TableWriter(temporary, out_kind))
+            run(TableWriter(temporary, out_kind, source=input, escape_formulas=escape_formulas))
     return summary

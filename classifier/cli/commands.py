@@ -10,7 +10,18 @@ import argparse
 import sys
 
 from classifier.cli import format
-from classifier.cli.parser import ENCODING, JSON, MODEL, OVERWRITE, TEXT_COLUMN, jobs, model_path, priors, probability
+from classifier.cli.parser import (
+    ENCODING,
+    ESCAPE_FORMULAS,
+    JSON,
+    MODEL,
+    OVERWRITE,
+    TEXT_COLUMN,
+    jobs,
+    model_path,
+    priors,
+    probability,
+)
 
 __all__ = ["register"]
 
@@ -52,6 +63,7 @@ def score(args: argparse.Namespace) -> int:
         n_jobs=args.jobs,
         progress=False if args.quiet else None,
         priors=args.priors,
+        escape_formulas=args.escape_formulas,
     )
     if not args.quiet:
         print(format.score_summary(summary), file=_summary_stream(args))
@@ -98,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "score",
-        parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE],
+        parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE, ESCAPE_FORMULAS],
         help="add labels and probabilities to every row of a table",
     )
     parser.add_argument("input", help="CSV, TSV, JSONL, Parquet or Excel file; - for CSV on stdin")

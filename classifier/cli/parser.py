@@ -22,6 +22,7 @@ __all__ = [
     "OVERWRITE",
     "JSON",
     "ENCODING",
+    "ESCAPE_FORMULAS",
     "build_parser",
     "command_registrars",
     "model_path",
@@ -56,6 +57,13 @@ OVERWRITE = _parent(
     "--overwrite", action="store_true", help="replace outputs that already exist (only once the new ones are complete)"
 )
 JSON = _parent("--json", action="store_true", help="print JSON instead of a table")
+ESCAPE_FORMULAS = _parent(
+    "--no-escape-formulas",
+    dest="escape_formulas",
+    action="store_false",
+    help="write CSV/TSV cells starting with = + - @ as they are (default: prefix them with ' so that a spreadsheet "
+    "does not run them as formulas; Excel outputs always hold text)",
+)
 ENCODING = _parent("--encoding", help="input text encoding (default: detected; UTF-8, UTF-16 with BOM, cp1252)")
 
 
