@@ -97,7 +97,7 @@ class Clipped:
         if len(text) <= self.limit:
             return text
         cut = text[: self.limit - 1]
-        if " " in cut[self.limit // 2 :]:
+        if text[len(cut)] != " " and " " in cut[self.limit // 2 :]:  # cut inside a word: end at the one before
             cut = cut[: cut.rindex(" ")]
         return cut.rstrip(" ,;:.-") + "…"
 
@@ -329,6 +329,10 @@ class Report:
         )
         with staged_directory(folder, what="report directory") as staging:
             for file_name, content in contents.values():
-                with open(staging / file_name, "wb") as handle:  # the user's umask, as any new file
-                    handle.write(content)
+                _write_file(staging / file_name, content)
         return {key: folder / file_name for key, (file_name, _) in contents.items()}
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    with open(path, "wb") as handle:  # created with the user's umask, as any new file
+        handle.write(content)

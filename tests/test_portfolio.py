@@ -247,7 +247,7 @@ def test_dollar_signs_in_group_names_are_text_not_mathtext(mixed):
 
 
 def test_long_group_names_are_never_cut(mixed):
-    names = {"desk": "Computer and Information Systems Managers", "apps": "Computer and Information Research Scientists"}
+    names = {"desk": "Computer and Information Systems Managers", "apps": "Computer and Information Research"}
     result = summarize_portfolio(mixed.assign(team=mixed["team"].replace(names)), "task", "hours", group_by="team")
     markdown = portfolio_report(result, date="2026-12-07").to_markdown()
     assert all(f"| {name} |" in markdown for name in names.values())
@@ -330,3 +330,93 @@ def test_report_has_one_chart_per_group(fitted_model, timesheet, tmp_path):
     paths = report.write(tmp_path)
     assert paths["mix_by_team.png"].is_file() and "data:image/png;base64," in paths["html"].read_text()
     assert result.to_dict()["groups"]["team"][0]["team"] == "apps"
+
+
+def sheet_csv(tmp_path, teams=("Computer and Information Systems Managers", "Computer and Information Research")):
+    path = tmp_path / "sheet.csv"
+    pd.DataFrame(
+        {
+            "team": [teams[0], teams[0], teams[1]],
+            "task": ["Reset user passwords", "Replace the broken laptop screen", "Build the customer booking app"],
+            "hours": [1, 2, 3],
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_cli_prints_the_answer_first_and_whole_group_names(tiny_bundle, tmp_path, capsys):
+    from classifier.cli import main
+
+    source = sheet_csv(tmp_path)
+    arguments = ["portfolio", str(source), "--text-column", "task", "--hours-column", "hours", "--group-by", "team"]
+    assert main([*arguments, "-m", tiny_bundle]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("50.0% of this work is ")
+    assert any(line.startswith("  Computer and Information Systems Managers ") for line in lines)
+    assert any(line.startswith("  Computer and Information Research ") for line in lines)
+
+
+def test_cli_passes_the_scoring_and_exclusion_options(tiny_bundle, tmp_path, capsys, monkeypatch):
+    import classifier.portfolio
+    from classifier.cli import main
+
+    seen = {}
+    real = classifier.portfolio.portfolio_file
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(classifier.portfolio, "portfolio_file", spy)
+    source = sheet_csv(tmp_path)
+    options = ["--exclude-review", "--exclude-out-of-scope", "--min-confidence", "1", "-j", "1"]
+    options += ["--priors", "ktlo=0.2,commodity_outsourceable=0.7,business_enabling=0.1"]
+    assert main(["portfolio", str(source), "--text-column", "task", "-m", tiny_bundle, *options]) == 0
+    assert {key: seen[key] for key in ("exclude_review", "exclude_out_of_scope", "min_confidence", "n_jobs")} == {
+        "exclude_review": True,
+        "exclude_out_of_scope": True,
+        "min_confidence": 1.0,
+        "n_jobs": 1,
+    }
+    assert seen["priors"] == {"ktlo": 0.2, "commodity_outsourceable": 0.7, "business_enabling": 0.1}
+    out = capsys.readouterr().out
+    assert "3 rows need review: left out of the shares" in out
+    assert main(["portfolio", str(source), "--text-column", "task", "-m", tiny_bundle, "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_nothing_is_written_when_the_rows_fail(fitted_model, tmp_path, monkeypatch):
+    import errno
+
+    from classifier import portfolio_file
+    from classifier.tables import TableWriter
+
+    source = sheet_csv(tmp_path)
+
+    def full(self, frame):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(TableWriter, "write", full)
+    with pytest.raises(OSError, match="No space left on device"):
+        portfolio_file(source, "task", model=fitted_model, report=tmp_path / "rep", output=tmp_path / "rows.parquet")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["sheet.csv"]
+
+
+def test_a_failed_overwrite_leaves_the_earlier_report_and_rows(fitted_model, tmp_path, monkeypatch):
+    import errno
+
+    from classifier import portfolio_file, reports
+
+    source = sheet_csv(tmp_path)
+    arguments = {"model": fitted_model, "report": tmp_path / "rep", "output": tmp_path / "rows.csv"}
+    portfolio_file(source, "task", group_by="team", **arguments)
+    before = {path: path.read_bytes() for path in [tmp_path / "rows.csv", *(tmp_path / "rep").iterdir()]}
+
+    def full(path, content):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(reports, "_write_file", full)
+    with pytest.raises(OSError, match="No space left on device"):
+        portfolio_file(source, "task", hours_column="hours", group_by="team", overwrite=True, **arguments)
+    assert {path: path.read_bytes() for path in [tmp_path / "rows.csv", *(tmp_path / "rep").iterdir()]} == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["rep", "rows.csv", "sheet.csv"]

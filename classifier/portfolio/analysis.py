@@ -73,8 +73,9 @@ class PortfolioAnalysis:
     whether the shares ``excluded`` them). ``top_activities`` holds each
     label's most representative activities: rows in scope, those that need no
     review first, the most confident first, rows with the same text (ignoring
-    case and spacing) summed, texts that begin alike (four words) shown once. ``source`` names the input, ``model_info`` the model
-    (name, training data SHA-256, creation date, priors).
+    case and spacing) summed, texts that begin alike (four words) shown once.
+    ``source`` names the input, ``model_info`` the model (name, training data
+    SHA-256, creation date, priors).
     """
 
     rows: pd.DataFrame
@@ -302,7 +303,7 @@ def summarize_portfolio(
     kinds = _kinds(rows)
     scored = (kinds != "blank").to_numpy()
     excluded = {"out_of_scope": exclude_out_of_scope, "needs_review": exclude_review, "blank": True}
-    included = ~kinds.map(excluded).fillna(False).to_numpy(bool)
+    included = ~kinds.map(lambda kind: excluded.get(kind, False)).to_numpy(bool)
     measure = "hours" if hours_column is not None else "items"
     weights = _hours(rows, hours_column, scored, source) if hours_column is not None else scored.astype(float)
 
@@ -382,9 +383,10 @@ def _top_activities(work: pd.DataFrame, totals: pd.Series, measure: str, top_n: 
     grouped = grouped.reset_index().rename(columns={"total": measure})
     grouped["share_of_label"] = grouped[measure] / grouped["label"].map(totals).where(lambda t: t > 0, 1.0)
     grouped["label"] = pd.Categorical(grouped["label"], categories=list(LABEL_IDS), ordered=True)
-    # Rows that need no review first, then the most confident (to the two decimals shown); among equals the largest, then the most frequent, then
-    # texts of a readable length (near 15 words) before one-word or page-long ones, then a fixed pseudo-random
-    # order (a hash of the text), so that the examples are a sample of the equals, not the first in the alphabet.
+    # Rows that need no review first, then the most confident (to the two decimals shown); among equals the
+    # largest, then the most frequent, then texts of a readable length (near 15 words) before one-word or
+    # page-long ones, then a fixed pseudo-random order (a hash of the text), so that the examples are a sample
+    # of the equals, not the first in the alphabet.
     grouped["_tier"] = grouped["confidence"].round(2)
     grouped["_length"] = (grouped["_key"].str.count(" ") + 1 - 15).abs()
     grouped["_draw"] = grouped["_key"].map(lambda key: zlib.crc32(key.encode("utf-8")))

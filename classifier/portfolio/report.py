@@ -32,7 +32,7 @@ import pandas as pd
 
 from classifier.labels import BUSINESS_ENABLING, COMMODITY, KTLO, LABEL_IDS, LABELS
 from classifier.portfolio.analysis import LEFT_OUT_KINDS, PortfolioAnalysis
-from classifier.reports import Clipped, Report
+from classifier.reports import Clipped, Format, Report
 from classifier.shares import format_share
 
 __all__ = ["portfolio_report", "headline", "largest_moves", "mix_chart", "LABEL_COLOURS", "CHART_GROUPS"]
@@ -178,7 +178,8 @@ def _header(analysis: PortfolioAnalysis, date: str) -> str:
     parts = [f"Source: {analysis.source} ({rows:,} row{'s' if rows != 1 else ''})"]
     if info:
         model = f"Model: {info.get('name')}"
-        hashes = info.get("training_sha256") or []
+        hashes = info.get("training_sha256")
+        hashes = list(hashes) if isinstance(hashes, (list, tuple)) else []
         details = [f"training data SHA-256 {', '.join(str(h)[:12] for h in hashes)}"] if hashes else []
         if info.get("created"):
             details.append(f"trained {str(info['created'])[:10]}")
@@ -278,7 +279,9 @@ def _left_out_section(report: Report, analysis: PortfolioAnalysis) -> None:
         },
         index=pd.Index([_LEFT_OUT[kind][0] for kind in LEFT_OUT_KINDS], name="rows left out or in doubt"),
     )
-    formats = {"rows": "{:,}", "share of rows": format_share, **({measure: _amount} if measure in table else {})}
+    formats: dict[str, Format] = {"rows": "{:,}", "share of rows": format_share}
+    if measure in table:
+        formats[measure] = _amount
     report.table(table, formats=formats)
 
 
@@ -297,8 +300,8 @@ def _activities_section(report: Report, analysis: PortfolioAnalysis) -> None:
     report.heading("Representative activities")
     report.paragraph(
         "The most confident rows of each label that are in scope, those that need no review first; rows with the "
-        "same text are counted together, and texts that begin alike are shown once. Long texts are cut: in the HTML report, "
-        "hover over one to read it whole."
+        "same text are counted together, and texts that begin alike are shown once. Long texts are cut: in the "
+        "HTML report, hover over one to read it whole."
     )
     if top.empty:
         report.paragraph("No row was labelled with confidence.")
