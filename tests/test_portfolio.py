@@ -168,9 +168,9 @@ def test_headline_opens_with_the_largest_share_and_its_action(mixed):
 def test_largest_moves_name_groups_with_the_most_commodity_work(mixed):
     moves = largest_moves(summarize_portfolio(mixed, "task", "hours", group_by="team"))
     assert moves[0] == (
-        "Hand off the commodity work of desk: 9 hours, 90.0% of all commodity work (75.0% of desk's hours)."
+        "Hand off the commodity work of desk — 9 hours, 90.0% of all commodity work and 75.0% of its hours."
     )
-    assert moves[-1].startswith("Grow business-enabling work from apps, where its share is highest: 61.5% (8 hours)")
+    assert moves[-1].startswith("Grow business-enabling work from apps, where its share is highest — 61.5% (8 hours)")
     assert largest_moves(summarize_portfolio(mixed, "task", "hours")) == []
 
 

@@ -97,23 +97,23 @@ def largest_moves(analysis: PortfolioAnalysis, column: str | None = None, count:
     commodity = (table[measure] * table[COMMODITY]).sort_values(ascending=False, kind="stable")
     for name, amount in commodity[commodity > 0].head(count).items():
         moves.append(
-            f"Hand off the commodity work of {name}: {_amount(amount, measure)} {measure}, "
+            f"Hand off the commodity work of {name} — {_amount(amount, measure)} {measure}, "
             f"{format_share(amount / analysis.totals[COMMODITY])} of all commodity work "
-            f"({format_share(table.loc[name, COMMODITY])} of {name}'s {measure})."
+            f"and {format_share(table.loc[name, COMMODITY])} of its {measure}."
         )
     ktlo = (table[measure] * table[KTLO]).sort_values(ascending=False, kind="stable")
     if len(ktlo) and ktlo.iloc[0] > 0:
         name, amount = ktlo.index[0], ktlo.iloc[0]
         moves.append(
-            f"Automate and shrink the keep-the-lights-on work of {name}: {_amount(amount, measure)} {measure}, "
-            f"{format_share(amount / analysis.totals[KTLO])} of all of it "
-            f"({format_share(table.loc[name, KTLO])} of {name}'s {measure})."
+            f"Automate and shrink the keep-the-lights-on work of {name} — {_amount(amount, measure)} {measure}, "
+            f"{format_share(amount / analysis.totals[KTLO])} of all keep-the-lights-on work "
+            f"and {format_share(table.loc[name, KTLO])} of its {measure}."
         )
     grow = table[table[measure] > 0][BUSINESS_ENABLING].sort_values(ascending=False, kind="stable")
     if len(grow) and grow.iloc[0] > 0:
         name = grow.index[0]
         moves.append(
-            f"Grow business-enabling work from {name}, where its share is highest: "
+            f"Grow business-enabling work from {name}, where its share is highest — "
             f"{format_share(grow.iloc[0])} ({_amount(table.loc[name, measure] * grow.iloc[0], measure)} {measure}); "
             f"across {len(grow)} {column} values it ranges from {format_share(grow.iloc[-1])} "
             f"to {format_share(grow.iloc[0])}."
