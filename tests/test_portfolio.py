@@ -420,3 +420,23 @@ def test_a_failed_overwrite_leaves_the_earlier_report_and_rows(fitted_model, tmp
         portfolio_file(source, "task", hours_column="hours", group_by="team", overwrite=True, **arguments)
     assert {path: path.read_bytes() for path in [tmp_path / "rows.csv", *(tmp_path / "rep").iterdir()]} == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["rep", "rows.csv", "sheet.csv"]
+
+
+def test_worker_processes_give_the_same_rows(fitted_model, timesheet, monkeypatch):
+    from classifier.portfolio import analysis
+
+    monkeypatch.setattr(analysis, "CHUNK_ROWS", 3)  # three chunks, handed to two workers
+    one = analyze_portfolio(timesheet, "task", "hours", model=fitted_model, n_jobs=1)
+    two = analyze_portfolio(timesheet, "task", "hours", model=fitted_model, n_jobs=2)
+    pd.testing.assert_frame_equal(one.rows, two.rows)
+    assert one.totals == two.totals
+
+
+def test_header_names_the_file_not_its_folders_and_rare_labels_are_flagged(mixed):
+    rows = mixed.assign(label=mixed["label"].replace("business_enabling", "ktlo"))
+    rows.loc[0, "label"] = "business_enabling"
+    rows = pd.concat([rows] + [rows.iloc[[2]]] * 300, ignore_index=True)
+    result = summarize_portfolio(rows, "task", "hours", source="/home/ann/exports/sheet.csv")
+    markdown = portfolio_report(result, date="2026-12-07").to_markdown()
+    assert "*Source: sheet.csv (310 rows)" in markdown and "/home/ann" not in markdown
+    assert "Business-enabling is under 1% of this work: so few rows that their examples" in markdown

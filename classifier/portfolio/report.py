@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import textwrap
+from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
@@ -175,7 +176,10 @@ def _header(analysis: PortfolioAnalysis, date: str) -> str:
 
     info = analysis.model_info
     rows = len(analysis.rows)
-    parts = [f"Source: {analysis.source} ({rows:,} row{'s' if rows != 1 else ''})"]
+    source = analysis.source
+    if source not in ("standard input", "the data frame"):
+        source = PurePath(source).name  # the file, not the folders of whoever ran it
+    parts = [f"Source: {source} ({rows:,} row{'s' if rows != 1 else ''})"]
     if info:
         model = f"Model: {info.get('name')}"
         hashes = info.get("training_sha256")
@@ -197,8 +201,10 @@ def _in_shares(analysis: PortfolioAnalysis) -> str:
     counted = [
         kind for kind in ("out_of_scope", "needs_review") if left.loc[kind, "rows"] and not left.loc[kind, "excluded"]
     ]
-    text = f"Shares are of {_amount(sum(analysis.totals.values()), measure)} {measure} in {analysis.included:,} rows"
-    text += " (each row counts once)." if measure == "items" else "."
+    if measure == "items":
+        text = f"Shares are of {analysis.included:,} rows (each row counts once)."
+    else:
+        text = f"Shares are of {_amount(sum(analysis.totals.values()), measure)} hours in {analysis.included:,} rows."
     if counted:
         what = {"out_of_scope": "rows out of scope", "needs_review": "rows that need review"}
         names = " and ".join(f"{left.loc[kind, 'rows']:,} {what[kind]}" for kind in counted)
@@ -306,6 +312,12 @@ def _activities_section(report: Report, analysis: PortfolioAnalysis) -> None:
     if top.empty:
         report.paragraph("No row was labelled with confidence.")
         return
+    rare = [LABELS[label].name for label in LABEL_IDS if 0 < analysis.overall[label] < 0.01]
+    if rare:
+        report.paragraph(
+            f"{' and '.join(rare)} {'is' if len(rare) == 1 else 'are'} under 1% of this work: "
+            "so few rows that their examples are worth checking by hand."
+        )
     shown = pd.DataFrame(
         {
             "label": [LABELS[label].name for label in top["label"]],
