@@ -102,6 +102,8 @@ def staged_directory(target: str | os.PathLike, *, what: str = "output directory
     directory, is refused. If the block fails, ``target`` is left untouched.
     """
     path = Path(os.path.abspath(target))
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))  # replace the directory it points to; the link stays
     if path.exists() and not path.is_dir():
         raise OutputExistsError(f"{what} {target} is a file; give a directory path")
     if path.exists() and Path.cwd().resolve().is_relative_to(path.resolve()):

@@ -40,3 +40,13 @@ def test_a_file_in_the_way_is_refused(tmp_path):
     with pytest.raises(OutputExistsError, match="output directory .*report is a file; give a directory path"):
         with staged_directory(tmp_path / "report"):
             pass
+
+
+def test_a_symlinked_directory_is_replaced_behind_its_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.md").write_text("old")
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    with staged_directory(tmp_path / "link") as staging:
+        (staging / "a.md").write_text("new")
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "real" / "a.md").read_text() == "new"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["link", "real"]
