@@ -3,6 +3,7 @@
 * :mod:`classifier.portfolio.analysis`: :func:`analyze_portfolio` labels every row of a
   task list or timesheet and sums hours (or items) per label and group;
   :func:`summarize_portfolio` sums rows scored before; :class:`PortfolioAnalysis`;
+* :mod:`classifier.portfolio.activities`: :func:`top_activities`, the representative activities of each label;
 * :mod:`classifier.portfolio.report`: :func:`portfolio_report`, the answer first, then
   the largest moves, the mix, what was left out and representative activities;
 * :mod:`classifier.portfolio.files`: :func:`portfolio_file`, from a file to the report
