@@ -168,9 +168,9 @@ def test_headline_opens_with_the_largest_share_and_its_action(mixed):
 def test_largest_moves_name_groups_with_the_most_commodity_work(mixed):
     moves = largest_moves(summarize_portfolio(mixed, "task", "hours", group_by="team"))
     assert moves[0] == (
-        "Hand off the commodity work of desk — 9 hours, 90.0% of all commodity work and 75.0% of its hours."
+        "Hand off the commodity work of desk — 9.0 hours, 90.0% of all commodity work and 75.0% of its hours."
     )
-    assert moves[-1].startswith("Grow business-enabling work from apps, where its share is highest — 61.5% (8 hours)")
+    assert moves[-1].startswith("Grow business-enabling work from apps, where its share is highest — 61.5% (8.0 hours)")
     assert largest_moves(summarize_portfolio(mixed, "task", "hours")) == []
 
 
@@ -213,9 +213,9 @@ def test_report_splits_what_was_left_out(mixed):
     markdown = portfolio_report(result, date="2026-12-07").to_markdown()
     section = markdown.split("## What was left out")[1].split("## Representative")[0]
     assert "Of 10 rows, 7 are in the shares." in section
-    assert "| Out of scope (no IT work) | 1 | 1 | 10.0% | yes: leave them out with --exclude-out-of-scope" in section
-    assert "| 2 | 4 | 20.0% | no: left out (--exclude-review, exclude_review=True) |" in section
-    assert "| Blank text (never labelled) | 1 | 5 | 10.0% | no: nothing to label |" in section
+    assert "| Out of scope (no IT work) | 1 | 1.0 | 10.0% | yes: leave them out with --exclude-out-of-scope" in section
+    assert "| 2 | 4.0 | 20.0% | no: left out (--exclude-review, exclude_review=True) |" in section
+    assert "| Blank text (never labelled) | 1 | 5.0 | 10.0% | no: nothing to label |" in section
 
 
 def test_activities_are_clipped_with_the_whole_text_on_hover(mixed):

@@ -59,11 +59,9 @@ _LEFT_OUT = {
 
 
 def _amount(value: float, measure: str = "hours") -> str:
-    """Items as a whole number; hours with one decimal where they have one."""
+    """Items as a whole number; hours with one decimal, always, so that a column of them lines up."""
     value = float(value)
-    if measure == "items" or abs(value - round(value)) < 0.05:
-        return f"{round(value):,}"
-    return f"{value:,.1f}"
+    return f"{round(value):,}" if measure == "items" else f"{value:,.1f}"
 
 
 def headline(analysis: PortfolioAnalysis) -> str:
