@@ -183,3 +183,16 @@ def test_the_current_directory_is_not_swapped(report, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InvalidValueError, match=r"report directory \. holds the current directory.*sub-directory"):
         report.write(".")
+
+
+def test_report_files_follow_the_umask_as_open_would(report, tmp_path):
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        paths = report.write(tmp_path / "out")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
+    assert {stat.S_IMODE(path.stat().st_mode) for path in paths.values()} == {0o644}
