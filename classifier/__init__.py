@@ -32,7 +32,13 @@ from classifier.labels import LABEL_IDS, LABELS, Label, parse_label  # noqa: E40
 from classifier.model import ITWorkClassifier, Prediction  # noqa: E402
 from classifier.normalize import TextNormalizer  # noqa: E402
 from classifier.persistence import default_model_path, load_model, save_model  # noqa: E402
-from classifier.portfolio import PortfolioAnalysis, analyze_portfolio, portfolio_file, portfolio_report  # noqa: E402
+from classifier.portfolio import (  # noqa: E402
+    PortfolioAnalysis,
+    analyze_portfolio,
+    portfolio_file,
+    portfolio_report,
+    summarize_portfolio,
+)
 from classifier.reports import Report  # noqa: E402
 from classifier.scoring import score_file, score_frame  # noqa: E402
 from classifier.tables import read_table, write_table  # noqa: E402
@@ -62,6 +68,7 @@ __all__ = [
     "analyze_portfolio",
     "portfolio_file",
     "portfolio_report",
+    "summarize_portfolio",
     "Report",
     "ITWorkError",
     "LabelError",

@@ -1,4 +1,4 @@
-"""Markdown tables: the one writer behind model cards, reports and the corpus counts.
+"""Markdown for reports and model cards: tables, and text from the input made inert.
 
 >>> print("\\n".join(markdown_table(["label", "share"], [["ktlo", "25%"], ["a|b", "line\\nbreak"]])))
 | label | share |
@@ -9,9 +9,16 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Sequence
 
-__all__ = ["markdown_table", "markdown_cell"]
+__all__ = ["markdown_table", "markdown_cell", "markdown_text"]
+
+# Characters that start emphasis, code or links anywhere; an underscore only at a word's edge (CommonMark
+# never reads one inside a word, so label ids such as commodity_outsourceable stay as they are).
+_INLINE = re.compile(r"([\\`*\[\]~])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_LINE_START = re.compile(r"^(\s*)([#>+=-])", re.MULTILINE)
 
 
 def markdown_cell(value: object) -> str:
@@ -21,6 +28,22 @@ def markdown_cell(value: object) -> str:
     'C:\\\\temp \\\\| logs'
     """
     return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_text(value: object) -> str:
+    """Text from the input written so that Markdown shows it as it is and no renderer runs it.
+
+    HTML is escaped (``<script>`` stays text), and the characters that would start
+    emphasis, code, a link or a heading are backslash-escaped.
+
+    >>> markdown_text("<script>alert(1)</script> *urgent* [x](javascript:y)")
+    '&lt;script&gt;alert(1)&lt;/script&gt; \\\\*urgent\\\\* \\\\[x\\\\](javascript:y)'
+    >>> markdown_text("# commodity_outsourceable")
+    '\\\\# commodity_outsourceable'
+    """
+    escaped = html.escape(str(value), quote=False)
+    escaped = _INLINE.sub(lambda match: "\\" + match.group(0), escaped)
+    return _LINE_START.sub(lambda match: match.group(1) + "\\" + match.group(2), escaped)
 
 
 def markdown_table(columns: Sequence[object], rows: Iterable[Sequence[object]]) -> list[str]:

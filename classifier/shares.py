@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from classifier.labels import LABEL_IDS
 
-__all__ = ["label_shares", "label_totals"]
+__all__ = ["label_shares", "label_totals", "format_share"]
 
 
 def label_totals(labels: Iterable[str], weights: Sequence[float] | None = None) -> dict[str, float]:
@@ -44,3 +44,17 @@ def label_shares(totals: Mapping[str, float], total: float | None = None) -> dic
     values = [float(totals.get(label, 0.0)) for label in LABEL_IDS]
     whole = sum(values) if total is None else float(total)
     return {label: (value / whole if whole > 0 else 0.0) for label, value in zip(LABEL_IDS, values)}
+
+
+def format_share(share: float) -> str:
+    """A share as a percentage with one decimal; a share too small (or too close to all) to show says so.
+
+    >>> [format_share(x) for x in (0.8234, 0.003, 0.0, 0.0004, 0.9996, 1.0)]
+    ['82.3%', '0.3%', '0.0%', '<0.1%', '>99.9%', '100.0%']
+    """
+    value = float(share)
+    if 0 < value < 0.0005:
+        return "<0.1%"
+    if 0.9995 <= value < 1:
+        return ">99.9%"
+    return f"{value:.1%}"

@@ -9,9 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classifier.outputs import check_output_targets
 from classifier.reports import Report
-from classifier.tables import atomic_output
 
 __all__ = ["evaluation_report", "write_evaluation"]
 
@@ -105,9 +103,7 @@ def write_evaluation(
     metrics: dict, report: Report, directory: str | os.PathLike, overwrite: bool = False
 ) -> dict[str, Path]:
     """Write ``metrics.json`` and the report (Markdown, HTML, PNGs) into ``directory``."""
-    folder = Path(directory)
-    (target,) = check_output_targets([folder / "metrics.json"], overwrite, what="metrics file", folder=folder)
-    paths = report.write(folder, overwrite=overwrite)
-    with atomic_output(target, overwrite=True) as temporary:
-        temporary.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    return {**paths, "metrics": target}
+    content = (json.dumps(metrics, indent=2) + "\n").encode("utf-8")
+    paths = report.write(directory, overwrite=overwrite, extra_files={"metrics.json": content})  # one directory swap
+    paths["metrics"] = paths.pop("metrics.json")
+    return paths

@@ -97,8 +97,15 @@ def portfolio(args: argparse.Namespace) -> int:
         output=args.output,
         overwrite=args.overwrite,
         encoding=args.encoding,
+        exclude_review=args.exclude_review,
+        exclude_out_of_scope=args.exclude_out_of_scope,
+        min_confidence=args.min_confidence,
+        priors=args.priors,
+        n_jobs=args.jobs,
+        progress=False if args.quiet else None,
     )
-    print(format.portfolio(analysis, written), file=_summary_stream(args))
+    if not args.quiet:
+        print(format.portfolio(analysis, written), file=_summary_stream(args))
     return 0
 
 
@@ -173,4 +180,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--report", metavar="DIR", help="write report.md, report.html and charts into DIR")
     parser.add_argument("-o", "--output", help="write every row with its label and probabilities (- for stdout)")
+    parser.add_argument(
+        "--exclude-review",
+        action="store_true",
+        help="leave rows whose label needs review (low confidence) out of the shares (they are counted either way)",
+    )
+    parser.add_argument(
+        "--exclude-out-of-scope",
+        action="store_true",
+        help="leave out-of-scope rows (no IT work) out of the shares (they are counted either way)",
+    )
+    _scoring_options(parser)
     parser.set_defaults(run=portfolio)
+
+
+def _scoring_options(parser: argparse.ArgumentParser) -> None:
+    """``--min-confidence``, ``--priors``, ``--jobs`` and ``--quiet``, spelled as ``score`` spells them."""
+    parser.add_argument(
+        "--min-confidence",
+        type=probability,
+        help="mark predictions below this confidence as needs_review (default: the model's thresholds per label)",
+    )
+    parser.add_argument(
+        "--priors",
+        type=priors,
+        metavar="auto|REGISTER|LABEL=SHARE,...",
+        help="adjust probabilities to this data's label proportions: estimated (auto), those of a kind of text in "
+        "the training data (e.g. ticket, for a service-desk export) or given",
+    )
+    parser.add_argument("-j", "--jobs", type=jobs, help="worker processes; -1 for all cores (default: 1)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print no summary and no progress bar")

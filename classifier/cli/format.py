@@ -84,22 +84,34 @@ def job(analysis) -> str:
 
 
 def portfolio(analysis, written: list[str]) -> str:
-    """The share of hours (or items) per label, overall and per group, and the files written."""
+    """The answer, the share of hours (or items) per label overall and per group, what was left out, the files."""
+    from classifier.portfolio import headline
+    from classifier.shares import format_share
+
     measure = analysis.measure
+    left = analysis.left_out
     lines = [
+        headline(analysis),
         f"labelled {analysis.scored} of {analysis.scored + analysis.blank} rows "
-        f"({analysis.blank} with blank text left unscored); share of {measure}:"
+        f"({analysis.blank} with blank text left unscored); share of {measure}:",
     ]
     for label in LABEL_IDS:
-        lines.append(f"  {label:<26}{analysis.overall[label]:7.1%}  ({analysis.totals[label]:g} {measure})")
+        lines.append(f"  {label:<26}{format_share(analysis.overall[label]):>7}  ({analysis.totals[label]:g} {measure})")
+    for kind, what in (("out_of_scope", "out of scope"), ("needs_review", "need review")):
+        rows = int(left.loc[kind, "rows"]) if kind in left.index else 0
+        if rows:
+            excluded = bool(left.loc[kind, "excluded"])
+            lines.append(f"  {rows} rows {what}: {'left out of' if excluded else 'counted in'} the shares")
+    widths = [max(len(label), 6) + 2 for label in LABEL_IDS]
     for column, table in analysis.groups.items():
+        width = max([len(str(column)), *(len(str(name)) for name in table.index)]) + 2  # names are never cut
         lines.append(f"by {column}:")
         lines.append(
-            f"  {column[:24]:<24}{measure:>9}" + "".join(f"{label:>{max(len(label), 6) + 2}}" for label in LABEL_IDS)
+            f"  {column:<{width}}{measure:>9}" + "".join(f"{label:>{w}}" for label, w in zip(LABEL_IDS, widths))
         )
         for name, row in table.iterrows():
-            shares = "".join(f"{row[label]:>{max(len(label), 6) + 2}.1%}" for label in LABEL_IDS)
-            lines.append(f"  {str(name)[:24]:<24}{row[measure]:>9g}{shares}")
+            shares = "".join(f"{format_share(row[label]):>{w}}" for label, w in zip(LABEL_IDS, widths))
+            lines.append(f"  {str(name):<{width}}{row[measure]:>9g}{shares}")
     if written:
         lines.append("wrote " + ", ".join(written))
     return "\n".join(lines)
