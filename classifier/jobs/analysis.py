@@ -263,7 +263,7 @@ def analyze_job_table(
     >>> [(a.line, a.weight) for a in job.activities], job.mix["business_enabling"], job.measure
     ([(2, 6.0), (3, 1.0), (3, 1.0)], 0.75, 'hours')
     """
-    from classifier.portfolio import _hours  # one check of hours for portfolios and jobs
+    from classifier.portfolio.analysis import checked_hours  # one check of hours for portfolios and jobs
     from classifier.tables import check_columns
 
     if not isinstance(df, pd.DataFrame):
@@ -275,7 +275,9 @@ def analyze_job_table(
     frame = df.reset_index(drop=True)
     texts = frame[text_column].tolist()
     usable = np.array([isinstance(text, str) and bool(text.strip()) for text in texts], dtype=bool)
-    row_weights = _hours(frame, weights_column, usable, source) if weights_column is not None else usable.astype(float)
+    row_weights = (
+        checked_hours(frame, weights_column, usable, source) if weights_column is not None else usable.astype(float)
+    )
     found: list[Activity] = []
     set_aside: list[Activity] = []
     values: list[float] = []

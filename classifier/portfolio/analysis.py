@@ -119,7 +119,7 @@ def _as_list(group_by: str | Sequence[str] | None) -> list[str]:
     return list(group_by)
 
 
-def _hours(frame: pd.DataFrame, column: str, usable: np.ndarray, source: str) -> np.ndarray:
+def checked_hours(frame: pd.DataFrame, column: str, usable: np.ndarray, source: str) -> np.ndarray:
     values = np.zeros(len(frame))
     problems = []
     for position, value in enumerate(frame[column].tolist()):
@@ -305,7 +305,7 @@ def summarize_portfolio(
     excluded = {"out_of_scope": exclude_out_of_scope, "needs_review": exclude_review, "blank": True}
     included = ~kinds.map(lambda kind: excluded.get(kind, False)).to_numpy(bool)
     measure = "hours" if hours_column is not None else "items"
-    weights = _hours(rows, hours_column, scored, source) if hours_column is not None else scored.astype(float)
+    weights = checked_hours(rows, hours_column, scored, source) if hours_column is not None else scored.astype(float)
 
     work = pd.DataFrame(
         {
