@@ -12,6 +12,7 @@ import pandas as pd
 from classifier.outputs import check_output_targets
 from classifier.reports import Report
 from classifier.tables import atomic_output
+from training.evaluate import duplicates_note
 
 __all__ = ["evaluation_report", "write_evaluation"]
 
@@ -74,6 +75,9 @@ def evaluation_report(metrics: dict, title: str = "Evaluation") -> Report:
         f"{review['kept']:.1%} of predictions are accepted automatically, at precision {review['precision_kept']:.3f}; "
         f"{review['out_of_scope']:.1%} are out of scope."
     )
+    note = duplicates_note(metrics)
+    if note:
+        report.paragraph(note)
     report.heading("Per label")
     report.table(pd.DataFrame(metrics["per_class"]).T.rename_axis("label").reset_index())
     report.heading("Compared with baselines")
