@@ -34,13 +34,16 @@ from training.pipeline import TrainConfig, out_of_fold_probabilities
 
 __all__ = ["find_label_issues", "label_issues", "audit_file", "AUDIT_COLUMNS"]
 
+#: The threshold of a label no row carries (rule 2 has no rows to average): more likely than all others together.
+ABSENT_THRESHOLD = 0.5
 AUDIT_COLUMNS = ["row", "given_label", "suggested_label", "score", "suggested_probability", "text"]
 
 
 def label_issues(data: pd.DataFrame, probabilities: np.ndarray, classes: list) -> pd.DataFrame:
     """Rows of ``data`` that confident learning flags, from each row's probabilities by a model that did not see it.
 
-    The columns in ``data.attrs["input_columns"]`` (the input's ids ...) come first, then :data:`AUDIT_COLUMNS`.
+    A label that no row carries gets :data:`ABSENT_THRESHOLD`. The columns in
+    ``data.attrs["input_columns"]`` (the input's ids ...) come first, then :data:`AUDIT_COLUMNS`.
 
     >>> data = pd.DataFrame({"text": ["a", "b", "c", "d"], "label": ["x", "x", "y", "y"]})
     >>> label_issues(data, np.array([[.9, .1], [.2, .8], [.1, .9], [.3, .7]]), ["x", "y"])[["row", "suggested_label"]]
@@ -53,7 +56,7 @@ def label_issues(data: pd.DataFrame, probabilities: np.ndarray, classes: list) -
         raise TrainingDataError(f"the model knows the labels {', '.join(classes)}, not {', '.join(unknown)}")
     given = np.array([classes.index(label) for label in data["label"]], dtype=int)
     thresholds = np.array(
-        [probabilities[given == j, j].mean() if (given == j).any() else np.inf for j in range(len(classes))]
+        [probabilities[given == j, j].mean() if (given == j).any() else ABSENT_THRESHOLD for j in range(len(classes))]
     )
     confident = probabilities >= thresholds
     confident[np.arange(len(given)), given] = False
@@ -167,8 +170,8 @@ def audit_file(
     check_folds(config.folds)
     if model_path is not None and with_default_corpus:
         raise InvalidValueError(
-            "model_path scores the rows with an existing model and with_default_corpus=True trains new ones; "
-            "give one of them"
+            f"give model_path={str(model_path)!r} or with_default_corpus=True, not both: a model scores the rows "
+            "as it is, the corpus is for training new ones"
         )
     if output is not None and str(output) != "-":
         check_output_target(output, overwrite)  # fail now, not after the fits
