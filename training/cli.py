@@ -90,9 +90,11 @@ def format_evaluation(metrics: dict, report: str | None) -> str:
 def format_audit(issues, top: int, output: str | None) -> str:
     """The ``top`` most suspicious rows, one line each."""
     lines = [f"{len(issues)} rows whose label looks wrong (most likely first):"]
-    for row in issues.head(top).itertuples():
-        change = f"{row.given_label} -> {row.suggested_label} (p={row.score:.2f})"
-        lines.append(f"  row {row.row}: {change}  {row.text[:90]}")
+    extra = list(issues.columns[: list(issues.columns).index("row")])  # the input's own columns, ids first
+    for _, row in issues.head(top).iterrows():
+        change = f"{row['given_label']} -> {row['suggested_label']} (p={row['score']:.2f})"
+        ident = f" ({row[extra[0]]})" if extra else ""
+        lines.append(f"  row {row['row']}{ident}: {change}  {row['text'][:90]}")
     if output and output != "-":
         lines.append(f"wrote {output}")
     return "\n".join(lines)
@@ -180,7 +182,13 @@ def tune_threshold(args: argparse.Namespace) -> int:
     from training.tuning import tune_bundle_thresholds
 
     tuning, path = tune_bundle_thresholds(
-        model_path(args), args.data, args.precision, args.output, args.text_column, args.label_column
+        model_path(args),
+        args.data,
+        args.precision,
+        args.output,
+        args.text_column,
+        args.label_column,
+        overwrite=args.overwrite,
     )
     print(format_tuning(tuning, path))
     return 0
@@ -256,7 +264,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "tune-threshold",
-        parents=[MODEL, TEXT_COLUMN, LABEL_COLUMN],
+        parents=[MODEL, TEXT_COLUMN, LABEL_COLUMN, OVERWRITE],
         help="pick review thresholds that reach a target precision and store them in the model",
         description="Pick per-label review thresholds that reach a target precision on labelled data, and store "
         "them in the model bundle: --model is updated in place, or the tuned copy goes to -o "

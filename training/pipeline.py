@@ -228,6 +228,7 @@ def train_model(
         sources.append((Path(data_path), len(data)))
         if with_default_corpus:
             corpus = load_default_corpus()
+            report(f"adding the shipped corpus ({len(corpus)} rows; your label wins where a text is in both)")
             data = combine_with_default_corpus(data, corpus, user_weight)
             sources.append((default_corpus_path(), len(corpus)))
     report(f"{len(data)} rows: " + ", ".join(f"{label} {count}" for label, count in _label_counts(data).items()))
@@ -236,7 +237,8 @@ def train_model(
     embeddings = cached_embeddings(texts, model)
     if model.encoder is not None:
         to_encode = len(texts) if embeddings is None else int(np.isnan(embeddings).any(axis=1).sum())
-        report(f"{to_encode} of {len(texts)} texts to encode with {model.encoder} (the rest are cached)")
+        cached = f" (the other {len(texts) - to_encode} are cached)" if to_encode < len(texts) else ""
+        report(f"encoding {to_encode} of {len(texts)} texts with {model.encoder}{cached}")
     report(
         f"fitting: {config.folds}-fold out-of-fold scores, calibration ({model.calibration}), "
         + ("the semantic part, " if model.encoder is not None else "")

@@ -25,11 +25,13 @@ def tune_bundle_thresholds(
     output: str | os.PathLike | None = None,
     text_column: str = "text",
     label_column: str = "label",
+    overwrite: bool = False,
 ) -> tuple[ThresholdTuning, Path]:
     """Pick per-label thresholds reaching ``precision`` on a labelled file; save them in a bundle.
 
     The bundle at ``model_path`` is rewritten in place (atomically), or a copy
-    goes to ``output``. ``model_path=None`` means the shipped default model (``"fast"`` the fast one),
+    goes to ``output`` (an existing one is replaced only with ``overwrite``).
+    ``model_path=None`` means the shipped default model (``"fast"`` the fast one),
     which then needs an ``output``. Returns the tuning (coverage kept per label
     on the data) and where the bundle was written. Tune on data the model was
     not trained on, or the thresholds will be too low.
@@ -80,5 +82,5 @@ def tune_bundle_thresholds(
         **tuning.to_dict(),
         "tuned_on": {"path": str(data_path), "sha256": data_sha256(data_path), "rows": int(len(data))},
     }
-    path = save_model(model, target, card=card, overwrite=True if output is None else False)
+    path = save_model(model, target, card=card, overwrite=True if output is None else overwrite)
     return tuning, path
