@@ -93,5 +93,6 @@ def test_keep_columns_carries_the_other_columns_renaming_clashes(tmp_path, tiny_
     tiny_frame.assign(ticket_id=range(100, 121), row=range(21)).to_csv(path, index=False)
     data = load_labelled_data(path, keep_columns=True)
     assert data.attrs["input_columns"] == ["ticket_id", "row_input"]
-    assert data["ticket_id"].tolist() == [str(n) for n in range(100, 121)] and data["row"].tolist() == list(range(2, 23))
+    assert data["ticket_id"].tolist() == [str(n) for n in range(100, 121)]
+    assert data["row"].tolist() == list(range(2, 23))
     assert load_labelled_data(path).attrs["input_columns"] == []

@@ -62,21 +62,21 @@ def training_fingerprint(encoder: bool = True) -> dict:
         train["text"].tolist(), train["label"].tolist(), registers=train["register"].tolist()
     )
     probabilities = model.predict_proba(scored["text"].tolist())
-    result = {
-        "subset": {"every": EVERY, "training_rows": len(train), "scored_rows": len(scored), "decimals": DECIMALS},
-        "hashes": {
-            "out_of_fold": probability_hash(model.oof_probabilities_),
-            "scored": probability_hash(probabilities),
-            "labels": hashlib.sha256("\n".join(model.predict(scored["text"].tolist())).encode()).hexdigest(),
-        },
-        "environment": environment(),
+    hashes = {
+        "out_of_fold": probability_hash(model.oof_probabilities_),
+        "scored": probability_hash(probabilities),
+        "labels": hashlib.sha256("\n".join(model.predict(scored["text"].tolist())).encode()).hexdigest(),
     }
     if encoder:
         from classifier.encoder import SentenceEncoder
 
         embeddings = SentenceEncoder().fit().transform(train["text"].tolist()[:ENCODED])
-        result["hashes"]["embeddings"] = probability_hash(embeddings)
-    return result
+        hashes["embeddings"] = probability_hash(embeddings)
+    return {
+        "subset": {"every": EVERY, "training_rows": len(train), "scored_rows": len(scored), "decimals": DECIMALS},
+        "hashes": hashes,
+        "environment": environment(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
