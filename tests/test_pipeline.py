@@ -125,7 +125,8 @@ def test_bad_user_weight_is_refused_before_the_data_are_read(tiny_csv, tmp_path,
     from classifier.errors import InvalidValueError
 
     with pytest.raises(
-        InvalidValueError, match=r"user_weight must be a number above 0 and at most 1000, got user_weight="
+        InvalidValueError,
+        match=r"user weight must be above 0 and at most 1000, got user_weight=.*; use e.g. user_weight=2",
     ):
         train_model(tiny_csv, tmp_path / "m", with_default_corpus=True, user_weight=weight)
 
@@ -175,9 +176,12 @@ def test_small_data_warns_with_the_uncertainty_and_suggests_the_corpus(tiny_csv,
         assert any(m.startswith(f"no confidence reached precision 0.95 for {label}") for m in messages), messages
 
 
-def test_cli_train_shows_progress_and_the_small_data_warning_on_stderr(tiny_csv, tmp_path, capsys):
+def test_cli_train_shows_progress_and_the_small_data_warning_on_stderr(tiny_csv, tmp_path, capsys, monkeypatch):
+    import sys
+
     from classifier.cli import main
 
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # progress is for a terminal, as score's bar
     assert main(["train", str(tiny_csv), "-o", str(tmp_path / "m"), "--folds", "3", "--encoder", "none"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("cross-validated (3-fold): accuracy")
@@ -187,6 +191,9 @@ def test_cli_train_shows_progress_and_the_small_data_warning_on_stderr(tiny_csv,
     ]  # fmt: skip
     assert "itwork: warning: small training set: 21 rows" in captured.err and "--with-default-corpus" in captured.err
     assert main(["train", str(tiny_csv), "-o", str(tmp_path / "q"), "--folds", "3", "--encoder", "none", "-q"]) == 0
+    assert "itwork train: [" not in capsys.readouterr().err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)  # a log file or a pipe: no progress lines
+    assert main(["train", str(tiny_csv), "-o", str(tmp_path / "p"), "--folds", "3", "--encoder", "none"]) == 0
     assert "itwork train: [" not in capsys.readouterr().err
 
 

@@ -38,12 +38,14 @@ def check_folds(folds: object) -> int:
 def check_user_weight(user_weight: object) -> float:
     """``user_weight`` as a finite float in (0, :data:`MAX_USER_WEIGHT`], or :class:`InvalidValueError`."""
     if isinstance(user_weight, bool) or not isinstance(user_weight, numbers.Real):
-        raise InvalidValueError(f"user_weight must be a number, got user_weight={user_weight!r}")
+        raise InvalidValueError(
+            f"user weight must be a number, got user_weight={user_weight!r}; use e.g. user_weight=2"
+        )
     weight = float(user_weight)
     if not math.isfinite(weight) or not 0 < weight <= MAX_USER_WEIGHT:
         raise InvalidValueError(
-            f"user_weight must be a number above 0 and at most {MAX_USER_WEIGHT:g}, got user_weight={user_weight!r}; "
-            "1 counts your rows like the corpus rows, 2 to 10 makes them count more"
+            f"user weight must be above 0 and at most {MAX_USER_WEIGHT:g}, got user_weight={user_weight!r}; "
+            "use e.g. user_weight=2 (1 counts your rows like the corpus rows)"
         )
     return weight
 

@@ -140,7 +140,7 @@ def train(args: argparse.Namespace) -> int:
         user_weight=args.user_weight,
         drop_duplicates=args.drop_duplicates,
         overwrite=args.overwrite,
-        progress=not args.quiet,
+        progress=False if args.quiet else None,
     )
     print(format_trained(result, args.folds))
     return 0
@@ -214,7 +214,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--user-weight", type=float, default=1.0, help="sample weight of your rows with --with-default-corpus"
     )
     parser.add_argument("--drop-duplicates", action="store_true", help="drop repeated texts with the same label")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print no progress on stderr (warnings still show)")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print no progress (shown on stderr when it is a terminal); warnings still show",
+    )
     parser.add_argument(
         "--calibration",
         choices=["auto", "none", "temperature", "sigmoid", "isotonic"],

@@ -52,7 +52,9 @@ SMALL_DATA_ROWS = 100
 class _Progress:
     """Stage lines on stderr while training (``itwork train: [12 s] calibration ...``); silent when off."""
 
-    def __init__(self, show: bool | Callable[[str], None]) -> None:
+    def __init__(self, show: bool | None | Callable[[str], None]) -> None:
+        if show is None:  # like `itwork score`'s progress bar: only where a person watches
+            show = sys.stderr.isatty()
         self.write = show if callable(show) else (self._print if show else None)
         self.start = time.monotonic()
 
@@ -180,7 +182,7 @@ def train_model(
     drop_duplicates: bool = False,
     overwrite: bool = False,
     name: str | None = None,
-    progress: bool | Callable[[str], None] = False,
+    progress: bool | None | Callable[[str], None] = False,
 ) -> TrainResult:
     """Validate data, cross-validate, fit on all of it and save a bundle at ``output``.
 
@@ -189,7 +191,8 @@ def train_model(
     the shipped corpus; the user's label wins where the same text is in both,
     and ``user_weight`` weights the user's rows. The result's
     ``user_metrics`` then hold the cross-validated metrics of the user's rows
-    alone. ``progress`` prints each stage on stderr (or passes it to a callable).
+    alone. ``progress`` prints each stage on stderr (None: if it is a terminal),
+    or passes it to a callable.
 
     Warns (:class:`UserWarning`) when the data are too few for reliable
     metrics or review thresholds, and when the environment differs from the
