@@ -151,3 +151,25 @@ def test_cli_audit_bad_arguments_fail_before_any_work(tiny_csv, capsys, monkeypa
     assert main(["audit", str(tiny_csv), *arguments]) == 2
     err = capsys.readouterr().err
     assert err.startswith("itwork audit: error: ") and err.count("\n") == 1 and message in err
+
+
+def test_audit_with_the_corpus_needs_a_row_per_fold(tmp_path, monkeypatch, tiny_frame):
+    import training.audit as audit
+    from classifier import TrainingDataError
+
+    monkeypatch.setattr(audit, "load_default_corpus", lambda: tiny_frame.assign(row=range(2, 23)))
+    path = tmp_path / "two.csv"
+    pd.DataFrame([("Reset a password", "ktlo"), ("Fix the printer", "ktlo")], columns=["text", "label"]).to_csv(
+        path, index=False
+    )
+    with pytest.raises(TrainingDataError, match="auditing in 3 folds needs at least 3 rows, got 2"):
+        audit_file(path, with_default_corpus=True, config=TrainConfig(folds=3, model={"encoder": None}))
+
+
+def test_a_model_without_a_given_label_is_refused():
+    from classifier import TrainingDataError
+    from training.audit import label_issues
+
+    data = pd.DataFrame({"text": ["a"], "label": ["ktlo"]})
+    with pytest.raises(TrainingDataError, match="the model knows the labels x, y, not ktlo"):
+        label_issues(data, [[0.5, 0.5]], ["x", "y"])

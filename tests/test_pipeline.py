@@ -253,3 +253,11 @@ def test_retraining_a_corpus_subset_reproduces_the_committed_fingerprint():
         f"retraining changed {changed}; environment differences from the fingerprint's: "
         f"{environment_differences(expected) or 'none'}"
     )
+
+
+@pytest.mark.parametrize("weight", ["2", None], ids=["str", "none"])
+def test_a_user_weight_that_is_not_a_number_is_refused(tiny_csv, tmp_path, nothing_is_read, weight):
+    from classifier.errors import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match=rf"user weight must be a number, got user_weight={weight!r}"):
+        train_model(tiny_csv, tmp_path / "m", with_default_corpus=True, user_weight=weight)
