@@ -81,6 +81,10 @@ def render_model_card(card: dict) -> str:
             "",
         ]
         lines += _metrics_table(cv["metrics"]) + [""]
+        if cv.get("user_rows"):
+            intro = "Each scored by a model trained on the corpus and the other folds:"
+            lines += ["### The user's rows alone", "", intro, ""]
+            lines += _metrics_table(cv["user_rows"]) + [""]
     calibration = card.get("calibration") or {}
     if calibration.get("out_of_fold"):
         lines += _table_section(
@@ -149,5 +153,17 @@ def render_model_card(card: dict) -> str:
     lines += ["## Configuration", "", *markdown_table(["parameter", "value"], configuration)]
     lines += ["", "## Library versions", ""]
     lines += [f"- {package} {version}" for package, version in card.get("versions", {}).items()]
+    environment = card.get("environment") or {}
+    if environment:
+        lines += [
+            "",
+            "## Training environment",
+            "",
+            "Retraining on the same data reproduces this model with these versions (`itwork train` warns otherwise):",
+            "",
+            f"- Python {environment.get('python')} on {environment.get('machine')}",
+        ]
+        lines += [f"- {package} {version}" for package, version in (environment.get("packages") or {}).items()]
+        lines += [f"- BLAS: {library}" for library in environment.get("blas") or []]
     lines.append("")
     return "\n".join(lines)

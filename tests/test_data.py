@@ -74,3 +74,25 @@ def test_a_named_register_column_must_exist(tmp_path, tiny_frame):
     assert "register" not in load_labelled_data(path)  # the default column is optional
     with pytest.raises(ColumnNotFoundError, match="column 'kind' not found in .*data.csv.*register_column="):
         load_labelled_data(path, register_column="kind")
+
+
+def test_keep_counts_every_row_and_lists_repeats_and_conflicts(tmp_path, tiny_frame):
+    rows = tiny_frame.values.tolist() + [[tiny_frame.text[0] + " ", tiny_frame.label[0]], [tiny_frame.text[1], "ktlo"]]
+    data = load_labelled_data(_write(tmp_path, rows), duplicates="keep")
+    assert len(data) == len(tiny_frame) + 2
+    assert data.attrs["duplicates"] == [(23, 2), (24, 3)]
+
+
+def test_bad_duplicates_mode_is_refused(tmp_path, tiny_frame):
+    with pytest.raises(ValueError, match="duplicates must be 'error', 'drop' or 'keep', got 'skip'"):
+        load_labelled_data(_write(tmp_path, tiny_frame.values.tolist()), duplicates="skip")
+
+
+def test_keep_columns_carries_the_other_columns_renaming_clashes(tmp_path, tiny_frame):
+    path = tmp_path / "ids.csv"
+    tiny_frame.assign(ticket_id=range(100, 121), row=range(21)).to_csv(path, index=False)
+    data = load_labelled_data(path, keep_columns=True)
+    assert data.attrs["input_columns"] == ["ticket_id", "row_input"]
+    assert data["ticket_id"].tolist() == [str(n) for n in range(100, 121)]
+    assert data["row"].tolist() == list(range(2, 23))
+    assert load_labelled_data(path).attrs["input_columns"] == []

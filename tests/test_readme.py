@@ -54,3 +54,72 @@ def test_jobs_and_teams_python_example_runs(checkout, capsys):
     printed = capsys.readouterr().out
     assert printed.startswith("business_enabling {'ktlo': 0.2")
     assert (checkout / "team_report" / "mix_by_team.png").is_file()
+
+
+# --- "Retraining on your own data" and "Evaluation": every command runs as written from the clone -------------
+
+SHARED = ROOT.parent / "shared" / "data"
+TRAINING_SECTIONS = ("Retraining on your own data", "Evaluation")
+
+
+def commands(title: str) -> list[tuple[str, str | None]]:
+    """Each command line of a section's bash blocks, with the output shown in the text block right after (or None)."""
+    found = blocks(section(title))
+    listed = []
+    for index, (kind, body) in enumerate(found):
+        if kind != "bash":
+            continue
+        lines = [line for line in body.splitlines() if line.strip()]
+        shown = found[index + 1][1] if index + 1 < len(found) and found[index + 1][0] == "text" else None
+        listed += [(line, shown if line == lines[-1] else None) for line in lines]
+    return listed
+
+
+def _is_slow(command: str) -> bool:
+    """Training and the benchmark take minutes; the rest load a model and score a few rows."""
+    return command.startswith("itwork train") or "--with-default-corpus" in command or command.startswith("python")
+
+
+TRAINING_COMMANDS = [command for title in TRAINING_SECTIONS for command in commands(title)]
+
+
+def test_the_training_sections_list_every_training_command():
+    names = {shlex.split(command)[1] for command, _ in TRAINING_COMMANDS if command.startswith("itwork")}
+    assert names == {"train", "evaluate", "audit", "tune-threshold", "predict"}
+    assert all(command.startswith(("itwork ", "python ")) for command, _ in TRAINING_COMMANDS)
+
+
+def _run(command: str, shown: str | None, capsys) -> None:
+    arguments = shlex.split(command, comments=True)
+    if arguments[0] == "python":
+        if not SHARED.is_dir():
+            pytest.skip(f"{command} needs ../shared/data beside the checkout")
+        import subprocess
+        import sys
+
+        done = subprocess.run([sys.executable, *arguments[1:]], cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return
+    assert main(arguments[1:]) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    if shown is not None:
+        assert printed.rstrip() == shown.rstrip(), f"README output is stale for {command}; now:\n{printed}"
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [c for c in TRAINING_COMMANDS if not _is_slow(c[0])],
+    ids=[c[0][:70] for c in TRAINING_COMMANDS if not _is_slow(c[0])],
+)
+def test_training_section_command_runs_as_written(checkout, capsys, command, shown):
+    _run(command, shown, capsys)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [c for c in TRAINING_COMMANDS if _is_slow(c[0])],
+    ids=[c[0][:70] for c in TRAINING_COMMANDS if _is_slow(c[0])],
+)
+def test_slow_training_section_command_runs_as_written(checkout, capsys, command, shown):
+    _run(command, shown, capsys)

@@ -40,7 +40,7 @@ def _cross_validation(parser: argparse.ArgumentParser) -> None:
 CROSS_VALIDATION = _parent(_cross_validation)
 
 #: Parameter names in messages of these commands -> option (scikit-learn's splitter names the folds n_splits).
-FLAGS = {"n_splits": "--folds"}
+FLAGS = {"n_splits": "--folds", "top": "--top", "precision": "--precision"}
 
 
 # --- formatters: result -> printed text ---------------------------------------------------------------------
@@ -48,13 +48,22 @@ FLAGS = {"n_splits": "--folds"}
 
 def format_trained(result, folds: int) -> str:
     metrics = result.metrics
-    return (
+    lines = [
         f"cross-validated ({folds}-fold): accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f} "
         f"on {metrics['n']} examples; model saved to {result.path}"
-    )
+    ]
+    mine = result.user_metrics
+    if mine is not None:
+        lines.append(
+            f"your rows alone: accuracy {mine['accuracy']:.3f}, macro-F1 {mine['macro_f1']:.3f} on {mine['n']} "
+            "examples (each scored by a model trained on the corpus and your other rows)"
+        )
+    return "\n".join(lines)
 
 
 def format_evaluation(metrics: dict, report: str | None) -> str:
+    from training.evaluate import duplicates_note
+
     lines = [
         f"{metrics['n']} examples: accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f}",
         f"{'label':<26}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>10}",
@@ -70,16 +79,22 @@ def format_evaluation(metrics: dict, report: str | None) -> str:
     )
     for name, base in metrics["baselines"].items():
         lines.append(f"baseline {name}: accuracy {base['accuracy']:.3f}, macro-F1 {base['macro_f1']:.3f}")
+    note = duplicates_note(metrics)
+    if note:
+        lines.append(note)
     if report:
         lines.append(f"report written to {report}")
     return "\n".join(lines)
 
 
 def format_audit(issues, top: int, output: str | None) -> str:
+    """The ``top`` most suspicious rows, one line each."""
     lines = [f"{len(issues)} rows whose label looks wrong (most likely first):"]
-    for row in issues.head(top).itertuples():
-        change = f"{row.given_label} -> {row.suggested_label} (p={row.score:.2f})"
-        lines.append(f"  row {row.row}: {change}  {row.text[:90]}")
+    extra = list(issues.columns[: list(issues.columns).index("row")])  # the input's own columns, ids first
+    for _, row in issues.head(top).iterrows():
+        change = f"{row['given_label']} -> {row['suggested_label']} (p={row['score']:.2f})"
+        ident = f" ({row[extra[0]]})" if extra else ""
+        lines.append(f"  row {row['row']}{ident}: {change}  {row['text'][:90]}")
     if output and output != "-":
         lines.append(f"wrote {output}")
     return "\n".join(lines)
@@ -103,6 +118,11 @@ def format_tuning(tuning, path) -> str:
 
 
 def train(args: argparse.Namespace) -> int:
+    from training.checks import check_folds, check_user_weight
+
+    check_folds(args.folds)  # before the libraries load: a typo costs no wait
+    if args.with_default_corpus:
+        check_user_weight(args.user_weight)
     from training.pipeline import TrainConfig, train_model
 
     result = train_model(
@@ -120,6 +140,7 @@ def train(args: argparse.Namespace) -> int:
         user_weight=args.user_weight,
         drop_duplicates=args.drop_duplicates,
         overwrite=args.overwrite,
+        progress=False if args.quiet else None,
     )
     print(format_trained(result, args.folds))
     return 0
@@ -136,6 +157,10 @@ def evaluate(args: argparse.Namespace) -> int:
 
 
 def audit(args: argparse.Namespace) -> int:
+    from training.checks import check_count, check_folds
+
+    check_folds(args.folds)
+    check_count(args.top, "top")
     from training.audit import audit_file
     from training.pipeline import TrainConfig
 
@@ -146,6 +171,8 @@ def audit(args: argparse.Namespace) -> int:
         args.label_column,
         config=TrainConfig(folds=args.folds, seed=args.seed),
         overwrite=args.overwrite,
+        with_default_corpus=args.with_default_corpus,
+        model_path=args.model,
     )
     print(format_audit(issues, args.top, args.output), file=sys.stderr if args.output == "-" else sys.stdout)
     return 0
@@ -155,7 +182,13 @@ def tune_threshold(args: argparse.Namespace) -> int:
     from training.tuning import tune_bundle_thresholds
 
     tuning, path = tune_bundle_thresholds(
-        model_path(args), args.data, args.precision, args.output, args.text_column, args.label_column
+        model_path(args),
+        args.data,
+        args.precision,
+        args.output,
+        args.text_column,
+        args.label_column,
+        overwrite=args.overwrite,
     )
     print(format_tuning(tuning, path))
     return 0
@@ -182,6 +215,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--drop-duplicates", action="store_true", help="drop repeated texts with the same label")
     parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print no progress (shown on stderr when it is a terminal); warnings still show",
+    )
+    parser.add_argument(
         "--calibration",
         choices=["auto", "none", "temperature", "sigmoid", "isotonic"],
         default="auto",
@@ -204,7 +243,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_legacy_model(parser)
     parser.add_argument("data", help="labelled file with text and label columns")
     parser.add_argument("--report", metavar="DIR", help="write metrics.json, report.md and report.html here")
-    parser.set_defaults(run=evaluate)
+    parser.set_defaults(run=evaluate, flags=FLAGS)
 
     parser = subparsers.add_parser(
         "audit",
@@ -214,11 +253,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("data", help="labelled file with text and label columns")
     parser.add_argument("-o", "--output", help="write all flagged rows here (CSV, Excel, ...; - for stdout)")
     parser.add_argument("--top", type=int, default=20, help="rows to print (default 20)")
+    parser.add_argument(
+        "--with-default-corpus",
+        action="store_true",
+        help="fit each fold's model on the shipped corpus too: fewer of your rows are needed and labels may be missing",
+    )
+    parser.add_argument(
+        "-m",
+        "--model",
+        metavar="DIR",
+        help="score the rows with this model bundle ('default', 'fast' or a directory) instead of fitting; "
+        "it must not have been trained on them",
+    )
     parser.set_defaults(run=audit, flags=FLAGS)
 
     parser = subparsers.add_parser(
         "tune-threshold",
-        parents=[MODEL, TEXT_COLUMN, LABEL_COLUMN],
+        parents=[MODEL, TEXT_COLUMN, LABEL_COLUMN, OVERWRITE],
         help="pick review thresholds that reach a target precision and store them in the model",
         description="Pick per-label review thresholds that reach a target precision on labelled data, and store "
         "them in the model bundle: --model is updated in place, or the tuned copy goes to -o "
@@ -228,4 +279,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("data", help="labelled file the model was not trained on")
     parser.add_argument("--precision", type=probability, default=0.9, help="target precision (default 0.9)")
     parser.add_argument("-o", "--output", help="write the tuned bundle here instead of updating the model in place")
-    parser.set_defaults(run=tune_threshold)
+    parser.set_defaults(run=tune_threshold, flags=FLAGS)

@@ -61,8 +61,13 @@ def load_labelled_data(
     min_per_class: int = 5,
     require_all_labels: bool = True,
     register_column: str | None = "register",
+    keep_columns: bool = False,
 ) -> pd.DataFrame:
     """Read and validate a labelled file; return a frame with ``text``, ``label`` and ``row``.
+
+    With ``keep_columns`` the file's other columns (ids, dates ...) follow, as
+    read, their names in ``frame.attrs["input_columns"]`` (a name the frame
+    already uses gets ``_input`` appended).
 
     If the file has ``register_column`` (by default ``register``: the kind of
     text, such as ``ticket``), the frame also has ``register``, missing where
@@ -74,10 +79,12 @@ def load_labelled_data(
     duplicate texts (``duplicates="drop"`` keeps the first of same-label
     duplicates instead), conflicting duplicates (same text, different labels,
     always an error), missing labels and classes with fewer than
-    ``min_per_class`` examples.
+    ``min_per_class`` examples. ``duplicates="keep"`` (for evaluation, where
+    every row counts) keeps repeated and conflicting texts and lists them in
+    ``frame.attrs["duplicates"]``: pairs of (row, earlier row with the same text).
     """
-    if duplicates not in ("error", "drop"):
-        raise ValueError(f"duplicates must be 'error' or 'drop', got {duplicates!r}")
+    if duplicates not in ("error", "drop", "keep"):
+        raise ValueError(f"duplicates must be 'error', 'drop' or 'keep', got {duplicates!r}")
     source = Path(path)
     frame = read_table(path)
     check_columns(frame, {"text_column": text_column, "label_column": label_column}, str(source))
@@ -114,13 +121,16 @@ def load_labelled_data(
     keys = data["text"].map(duplicate_key)
     first_rows: dict[str, int] = {}
     first_labels: dict[str, str | None] = {}
-    conflicts, repeats, keep = [], [], []
+    conflicts, repeats, keep, pairs = [], [], [], []
     for key, label, row in zip(keys, data["label"], data["row"]):
         if not key:
             keep.append(True)
             continue
         if key in first_rows:
-            keep.append(False)
+            keep.append(duplicates == "keep")
+            pairs.append((int(row), int(first_rows[key])))
+            if duplicates == "keep":
+                continue
             if first_labels[key] != label:
                 conflicts.append(f"{first_rows[key]}/{row}")
             else:
@@ -142,7 +152,15 @@ def load_labelled_data(
     if problems:
         raise TrainingDataError(f"{source}: {len(problems)} problem(s): " + "; ".join(problems))
 
+    if keep_columns:
+        used = set(data.columns)
+        names = {column: f"{column}_input" if column in used else column for column in frame.columns
+                 if column not in (text_column, label_column, register_column)}  # fmt: skip
+        for column, name in names.items():
+            data[name] = frame[column].to_numpy()
     data = data[keep].reset_index(drop=True)
+    data.attrs["duplicates"] = pairs
+    data.attrs["input_columns"] = list(names.values()) if keep_columns else []
     counts = data["label"].value_counts()
     if require_all_labels:
         missing = [label for label in LABEL_IDS if counts.get(label, 0) == 0]

@@ -10,7 +10,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 
 from classifier.labels import LABEL_IDS
 
-__all__ = ["classification_metrics", "evaluate_model", "evaluate_file"]
+__all__ = ["classification_metrics", "evaluate_model", "evaluate_file", "duplicates_note"]
 
 
 def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
@@ -108,15 +108,22 @@ def evaluate_file(
 
     With ``report``, writes ``metrics.json``, ``report.md`` and a self-contained
     ``report.html`` (plus the figures as PNG) into that directory.
+
+    Every row is evaluated, repeated texts included: ``metrics["duplicates"]``
+    lists each repeat as ``[row, earlier row]`` (spreadsheet row numbers) and
+    ``metrics["conflicts"]`` those whose labels differ.
     """
     from classifier.persistence import load_model
     from training.data import load_labelled_data
 
     model = load_model(model_path)
     data = load_labelled_data(
-        data_path, text_column, label_column, duplicates="drop", min_per_class=1, require_all_labels=False
+        data_path, text_column, label_column, duplicates="keep", min_per_class=1, require_all_labels=False
     )
     metrics = evaluate_model(model, data["text"].tolist(), data["label"].tolist())
+    label_at = dict(zip(data["row"], data["label"]))
+    metrics["duplicates"] = [list(pair) for pair in data.attrs["duplicates"]]
+    metrics["conflicts"] = [list(pair) for pair in data.attrs["duplicates"] if label_at[pair[0]] != label_at[pair[1]]]
     metrics["model"] = str(model_path or "default")
     metrics["data"] = str(data_path)
     if report is not None:
@@ -124,3 +131,26 @@ def evaluate_file(
 
         write_evaluation(metrics, evaluation_report(metrics), report, overwrite=overwrite)
     return metrics
+
+
+def duplicates_note(metrics: dict) -> str | None:
+    """One sentence on the repeated texts :func:`evaluate_file` counted, or None when there are none.
+
+    >>> duplicates_note({"duplicates": [[7, 3]], "conflicts": []})
+    'Every row is counted: 1 text repeats an earlier row (row 7 = row 3).'
+    >>> duplicates_note({"duplicates": [[7, 3], [9, 4]], "conflicts": [[9, 4]]}).split("; ")[1]
+    '1 with a different label (row 9).'
+    """
+    pairs = metrics.get("duplicates") or []
+    if not pairs:
+        return None
+    shown = ", ".join(f"row {row} = row {first}" for row, first in pairs[:5]) + (
+        f" and {len(pairs) - 5} more" if len(pairs) > 5 else ""
+    )
+    texts = "1 text repeats" if len(pairs) == 1 else f"{len(pairs)} texts repeat"
+    note = f"Every row is counted: {texts} an earlier row ({shown})"
+    conflicts = metrics.get("conflicts") or []
+    if conflicts:
+        rows = ", ".join(str(row) for row, _ in conflicts[:5]) + (" ..." if len(conflicts) > 5 else "")
+        note += f"; {len(conflicts)} with a different label (row{'s' if len(conflicts) > 1 else ''} {rows})"
+    return note + "."

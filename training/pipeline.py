@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import math
 import os
+import sys
+import time
+import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -15,10 +20,11 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from classifier.calibration import expected_calibration_error
 from classifier.encoder import ENCODERS, SentenceEncoder
-from classifier.errors import ModelLoadError, TrainingDataError
+from classifier.errors import InvalidValueError, ModelLoadError
 from classifier.model import ITWorkClassifier
 from classifier.persistence import check_bundle_target, load_model, save_model
 from classifier.semantic import fill_embeddings
+from training.checks import check_folds, check_user_weight
 from training.data import (
     combine_with_default_corpus,
     data_sha256,
@@ -26,6 +32,7 @@ from training.data import (
     load_default_corpus,
     load_labelled_data,
 )
+from training.environment import environment, environment_differences
 from training.evaluate import classification_metrics
 
 __all__ = [
@@ -35,7 +42,29 @@ __all__ = [
     "cross_validate",
     "out_of_fold_probabilities",
     "train_model",
+    "SMALL_DATA_ROWS",
 ]
+
+#: Fewer labelled rows than this per label (without the corpus) draw a warning: metrics and thresholds are rough.
+SMALL_DATA_ROWS = 100
+
+
+class _Progress:
+    """Stage lines on stderr while training (``itwork train: [12 s] calibration ...``); silent when off."""
+
+    def __init__(self, show: bool | None | Callable[[str], None]) -> None:
+        if show is None:  # like `itwork score`'s progress bar: only where a person watches
+            show = sys.stderr.isatty()
+        self.write = show if callable(show) else (self._print if show else None)
+        self.start = time.monotonic()
+
+    @staticmethod
+    def _print(message: str) -> None:
+        print(f"itwork train: {message}", file=sys.stderr, flush=True)
+
+    def __call__(self, message: str) -> None:
+        if self.write is not None:
+            self.write(f"[{time.monotonic() - self.start:4.0f} s] {message}")
 
 
 @dataclass
@@ -61,6 +90,7 @@ class TrainResult:
     path: Path | None
     metrics: dict
     card: dict
+    user_metrics: dict | None = None
 
 
 def out_of_fold_probabilities(
@@ -152,22 +182,43 @@ def train_model(
     drop_duplicates: bool = False,
     overwrite: bool = False,
     name: str | None = None,
+    progress: bool | None | Callable[[str], None] = False,
 ) -> TrainResult:
     """Validate data, cross-validate, fit on all of it and save a bundle at ``output``.
 
     ``data_path=None`` trains on the shipped corpus alone (how the default
     model is made). With ``with_default_corpus`` the user's rows are added to
     the shipped corpus; the user's label wins where the same text is in both,
-    and ``user_weight`` weights the user's rows.
+    and ``user_weight`` weights the user's rows. The result's
+    ``user_metrics`` then hold the cross-validated metrics of the user's rows
+    alone. ``progress`` prints each stage on stderr (None: if it is a terminal),
+    or passes it to a callable.
+
+    Warns (:class:`UserWarning`) when the data are too few for reliable
+    metrics or review thresholds, and when the environment differs from the
+    one the shipped model was trained in (:mod:`training.environment`).
     """
     config = config or TrainConfig()
-    if isinstance(config.folds, bool) or not isinstance(config.folds, int) or config.folds < 2:
-        raise TrainingDataError(f"cross-validation needs folds=2 or more, got folds={config.folds!r}")
+    check_folds(config.folds)
+    if with_default_corpus:
+        user_weight = check_user_weight(user_weight)
+    elif user_weight != 1.0:
+        raise InvalidValueError(
+            f"user_weight={user_weight!r} weights your rows against the shipped corpus, so it needs "
+            "with_default_corpus=True; add it, or leave the weight out"
+        )
+    if output is not None:
+        check_bundle_target(output, overwrite)  # fail now, not after cross-validation
+    report = _Progress(progress)
+    for difference in environment_differences():
+        warnings.warn(difference, stacklevel=2)
     sources: list[tuple[Path, int]] = []
     if data_path is None:
+        report(f"reading the shipped corpus {_display_path(default_corpus_path())}")
         data = load_default_corpus()
         sources.append((default_corpus_path(), len(data)))
     else:
+        report(f"reading {data_path}")
         data = load_labelled_data(
             data_path,
             text_column,
@@ -180,23 +231,43 @@ def train_model(
         sources.append((Path(data_path), len(data)))
         if with_default_corpus:
             corpus = load_default_corpus()
+            report(f"adding the shipped corpus ({len(corpus)} rows; your label wins where a text is in both)")
             data = combine_with_default_corpus(data, corpus, user_weight)
             sources.append((default_corpus_path(), len(corpus)))
-    if output is not None:
-        check_bundle_target(output, overwrite)  # fail now, not after cross-validation
+    report(f"{len(data)} rows: " + ", ".join(f"{label} {count}" for label, count in _label_counts(data).items()))
     model = config.estimator()
     texts = data["text"].tolist()
+    embeddings = cached_embeddings(texts, model)
+    if model.encoder is not None:
+        to_encode = len(texts) if embeddings is None else int(np.isnan(embeddings).any(axis=1).sum())
+        cached = f" (the other {len(texts) - to_encode} are cached)" if to_encode < len(texts) else ""
+        report(f"encoding {to_encode} of {len(texts)} texts with {model.encoder}{cached}")
+    report(
+        f"fitting: {config.folds}-fold out-of-fold scores, calibration ({model.calibration}), "
+        + ("the semantic part, " if model.encoder is not None else "")
+        + "review thresholds, then the final fit on every row"
+    )
     model.fit(
         texts,
         data["label"].tolist(),
         sample_weight=data["weight"] if "weight" in data else None,
         registers=data["register"].tolist() if "register" in data else None,
-        embeddings=cached_embeddings(texts, model),
+        embeddings=embeddings,
     )
     if model.oof_probabilities_ is not None:  # fit already scored every row with models that did not see it
-        metrics = _metrics(data["label"].tolist(), model.oof_probabilities_, list(model.classes_))
+        probabilities, classes = model.oof_probabilities_, list(model.classes_)
     else:
-        metrics = cross_validate(data, config, clone(model).set_params(review_precision=None, scope_quantile=None))
+        report(f"too few examples per label for calibration: cross-validating ({config.folds} folds)")
+        estimator = clone(model).set_params(review_precision=None, scope_quantile=None)
+        probabilities, classes = out_of_fold_probabilities(data, estimator, config.folds, config.seed)
+    metrics = _metrics(data["label"].tolist(), probabilities, classes)
+    user_metrics = None
+    if "source" in data:
+        mine = (data["source"] == "user").to_numpy()
+        user_metrics = _metrics(data.loc[mine, "label"].tolist(), probabilities[mine], classes)
+    report(f"cross-validated: accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f}")
+    for message in _small_data_warnings(data, metrics, user_metrics, model.review_tuning_, data_path is None):
+        warnings.warn(message, stacklevel=2)
     card = {
         "name": name or (Path(output).name if output else None),
         "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
@@ -207,18 +278,70 @@ def train_model(
                 {"path": _display_path(path), "sha256": data_sha256(path), "rows": int(rows)} for path, rows in sources
             ],
             "rows_used": int(len(data)),
-            "label_counts": {label: int(count) for label, count in data["label"].value_counts().sort_index().items()},
+            "label_counts": _label_counts(data),
             "user_weight": user_weight if with_default_corpus else None,
         },
-        "cross_validation": {"folds": config.folds, "seed": config.seed, "metrics": metrics},
+        "cross_validation": {
+            "folds": config.folds,
+            "seed": config.seed,
+            "metrics": metrics,
+            "user_rows": user_metrics,
+        },
         "calibration": {"method": model.calibration_method_, "out_of_fold": model.calibration_report_},
         "review": model.review_tuning_,
         "register_priors": model.register_priors_,
         "adapted_registers": list(model.adapted_registers_),
         "semantic": _semantic_card(model),
+        "environment": environment(),
     }
-    path = save_model(model, output, card=card, overwrite=overwrite) if output is not None else None
-    return TrainResult(model=model, path=path, metrics=metrics, card=card)
+    path = None
+    if output is not None:
+        report(f"saving the bundle to {output}")
+        path = save_model(model, output, card=card, overwrite=overwrite)
+    return TrainResult(model=model, path=path, metrics=metrics, card=card, user_metrics=user_metrics)
+
+
+def _label_counts(data: pd.DataFrame) -> dict[str, int]:
+    return {str(label): int(count) for label, count in data["label"].value_counts().sort_index().items()}
+
+
+def _margin(metrics: dict) -> float:
+    """Half-width of the 95% normal interval of the accuracy (its sampling error at this many rows)."""
+    accuracy, n = metrics["accuracy"], max(metrics["n"], 1)
+    return 1.96 * math.sqrt(max(accuracy * (1 - accuracy), 0.25 / n) / n)
+
+
+def _small_data_warnings(
+    data: pd.DataFrame, metrics: dict, user_metrics: dict | None, review: dict, corpus_alone: bool
+) -> list[str]:
+    """What the user should know when the data are too few for the metrics or thresholds to mean much."""
+    messages = []
+    if user_metrics is not None:
+        if user_metrics["n"] < SMALL_DATA_ROWS:
+            messages.append(
+                f"only {user_metrics['n']} of your rows: their cross-validated accuracy "
+                f"{user_metrics['accuracy']:.3f} is uncertain by about ±{_margin(user_metrics):.2f} (95%); "
+                "label more rows to measure the model on your kind of text"
+            )
+    elif not corpus_alone:
+        counts = _label_counts(data)
+        few = {label: count for label, count in counts.items() if count < SMALL_DATA_ROWS}
+        if few:
+            messages.append(
+                f"small training set: {len(data)} rows ("
+                + ", ".join(f"{label} {count}" for label, count in few.items())
+                + f", fewer than {SMALL_DATA_ROWS} per label): cross-validated accuracy {metrics['accuracy']:.3f} is "
+                f"uncertain by about ±{_margin(metrics):.2f} (95%) and the review thresholds rest on few examples; "
+                "train with with_default_corpus=True to add the shipped corpus to your rows"
+            )
+    for label, row in (review.get("per_class") or {}).items():
+        if row.get("predicted") and row["threshold"] >= 1.0:
+            messages.append(
+                f"no confidence reached precision {review.get('precision_target')} for {label} in cross-validation, "
+                f"so every {label} prediction of this model needs review; add examples of {label} or tune the "
+                "thresholds on held-out data with itwork tune-threshold"
+            )
+    return messages
 
 
 def _display_path(path: Path) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from classifier.reports import Report
+from training.evaluate import duplicates_note
 
 __all__ = ["evaluation_report", "write_evaluation"]
 
@@ -72,6 +73,9 @@ def evaluation_report(metrics: dict, title: str = "Evaluation") -> Report:
         f"{review['kept']:.1%} of predictions are accepted automatically, at precision {review['precision_kept']:.3f}; "
         f"{review['out_of_scope']:.1%} are out of scope."
     )
+    note = duplicates_note(metrics)
+    if note:
+        report.paragraph(note)
     report.heading("Per label")
     report.table(pd.DataFrame(metrics["per_class"]).T.rename_axis("label").reset_index())
     report.heading("Compared with baselines")
