@@ -7,6 +7,9 @@ the value received, where, and how to fix it.
 
 from __future__ import annotations
 
+import threading
+from typing import TYPE_CHECKING
+
 __all__ = [
     "ITWorkError",
     "LabelError",
@@ -20,8 +23,6 @@ __all__ = [
     "InvalidValueError",
     "ParameterError",
 ]
-
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 
 class ITWorkError(Exception):
@@ -52,8 +53,31 @@ class ModelLoadError(ITWorkError, ValueError):
     """A model bundle that is missing, tampered with, foreign or unsafe to load."""
 
 
-class NotFittedError(ITWorkError, _SklearnNotFittedError):
-    """predict/classify called on a model that has not been fitted."""
+if TYPE_CHECKING:
+    from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+    class NotFittedError(ITWorkError, _SklearnNotFittedError):
+        """predict/classify called on a model that has not been fitted."""
+
+else:
+    _NOT_FITTED_LOCK = threading.Lock()
+
+    def __getattr__(name: str):
+        # NotFittedError subclasses scikit-learn's, whose import takes seconds: it is made on first use, so that
+        # `itwork --help` and the other light imports of this module do not load scikit-learn.
+        if name != "NotFittedError":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        with _NOT_FITTED_LOCK:
+            if "NotFittedError" not in globals():
+                from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+                class NotFittedError(ITWorkError, _SklearnNotFittedError):
+                    """predict/classify called on a model that has not been fitted."""
+
+                NotFittedError.__module__ = __name__
+                NotFittedError.__qualname__ = "NotFittedError"
+                globals()["NotFittedError"] = NotFittedError
+        return globals()["NotFittedError"]
 
 
 class OutputExistsError(ITWorkError, FileExistsError):

@@ -38,6 +38,7 @@ from threadpoolctl import threadpool_limits
 
 from classifier.calibration import CALIBRATION_METHODS, calibrate_out_of_fold
 from classifier.encoder import ENCODERS, SentenceEncoder
+from classifier.encoder_specs import DEFAULT_ENCODER
 from classifier.errors import InputTextError, InvalidValueError, NotFittedError
 from classifier.normalize import NormalizeTexts, TextNormalizer
 from classifier.params import Interval, OneOf, check_params
@@ -50,9 +51,6 @@ from classifier.thresholds import is_probability, review_flags, tune_thresholds
 from classifier.word_tfidf import WordTfidf
 
 __all__ = ["ITWorkClassifier", "FITTED_STATE", "DEFAULT_ENCODER"]
-
-#: The sentence encoder of a new model (``encoder=None``: the n-gram model alone).
-DEFAULT_ENCODER = "all-MiniLM-L6-v2-int8"
 
 #: Everything ``fit`` learns. Persistence saves and restores exactly these attributes.
 FITTED_STATE = (

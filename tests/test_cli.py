@@ -308,3 +308,38 @@ def test_score_jobs_zero_is_exit_2(tmp_path, capsys):
     assert exit_info.value.code == 2
     assert "--jobs must not be 0; use 1 for one process or -1 for all cores" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
+
+
+HEAVY_MODULES = ("sklearn", "spacy", "skops", "onnxruntime", "scipy", "pandas", "matplotlib")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["train", "--help"], ["score"], ["predict", "--jobs"]],
+    ids=["help", "train-help", "missing-argument", "unknown-option"],
+)
+def test_help_and_argument_errors_import_no_heavy_library(argv):
+    # `itwork --help` took 8 s when every command imported scikit-learn, spaCy and skops (issue 16).
+    code = (
+        "import sys\n"
+        "from classifier.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted({{m.partition('.')[0] for m in sys.modules}} & {set(HEAVY_MODULES)!r}), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert "usage: itwork" in done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_package_names_are_imported_on_first_use():
+    import classifier
+
+    assert set(classifier._EXPORTS) == set(classifier.__all__) - {"__version__"}
+    assert set(classifier.__all__) <= set(dir(classifier))
+    assert classifier.load_model.__module__ == "classifier.persistence"
+    with pytest.raises(AttributeError, match="module 'classifier' has no attribute 'nothing'"):
+        classifier.nothing  # noqa: B018

@@ -13,8 +13,7 @@ import json
 import sys
 
 from classifier.cli.parser import JSON, MODEL, OVERWRITE, TEXT_COLUMN, add_legacy_model, model_path, probability
-from classifier.encoder import ENCODERS
-from classifier.model import DEFAULT_ENCODER
+from classifier.encoder_specs import DEFAULT_ENCODER, ENCODERS
 
 __all__ = ["register", "LABEL_COLUMN", "CROSS_VALIDATION"]
 
