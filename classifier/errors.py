@@ -22,6 +22,7 @@ __all__ = [
     "OutputExistsError",
     "InvalidValueError",
     "ParameterError",
+    "WorkerDiedError",
 ]
 
 
@@ -90,3 +91,7 @@ class InvalidValueError(ITWorkError, ValueError):
 
 class ParameterError(ITWorkError, ValueError):
     """An estimator parameter outside the values it accepts (checked when fitting)."""
+
+
+class WorkerDiedError(ITWorkError, RuntimeError):
+    """A worker process ended without a result: killed by the system (most often for lack of memory) or crashed."""

@@ -343,3 +343,51 @@ def test_package_names_are_imported_on_first_use():
     assert classifier.load_model.__module__ == "classifier.persistence"
     with pytest.raises(AttributeError, match="module 'classifier' has no attribute 'nothing'"):
         classifier.nothing  # noqa: B018
+
+
+def _kill_own_process(state, item):
+    os.kill(os.getpid(), 9)  # SIGKILL, as the out-of-memory killer does
+
+
+def test_a_killed_worker_is_one_line_suggesting_fewer_jobs_and_exit_2(tiny_bundle, tmp_path, monkeypatch, capsys):
+    import classifier.parallel as parallel
+
+    real_map = parallel.ordered_map
+    monkeypatch.setattr(
+        parallel,
+        "ordered_map",
+        lambda function, state, items, n_workers: real_map(_kill_own_process, state, items, n_workers=2),
+    )
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["reset my password"] * 10}).to_csv(source, index=False)
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "-m", tiny_bundle, "--jobs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(
+        r"itwork score: error: a worker process died \(most likely killed by the system for lack of memory; exit "
+        r".*SIGKILL.*\)\. Use fewer workers \(--jobs 1\) or smaller pieces \(a smaller --chunk-size\)\n",
+        err,
+    ), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["score", "{rows}", "-o", "-", "-q"], ["predict", "reset my password"], ["evaluate", "{labelled}"]],
+    ids=["score-to-stdout", "predict", "evaluate"],
+)
+def test_a_closed_pipe_ends_quietly_with_exit_141(command, tiny_bundle, tiny_csv, tmp_path):
+    # `itwork score big.csv -o - | head -2`: the reader goes away; like other Unix tools, stop without a traceback
+    # and exit 141 (128 + SIGPIPE, what a shell reports for a command killed by SIGPIPE).
+    rows = tmp_path / "rows.csv"
+    pd.DataFrame({"text": ["reset my password"] * 50}).to_csv(rows, index=False)
+    argv = [part.format(rows=rows, labelled=tiny_csv) for part in command]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "classifier", *argv, "-m", tiny_bundle],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    process.stdout.close()  # the reader is gone before the first line is written
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141, err
+    assert err == ""
