@@ -177,11 +177,14 @@ class _ChunkCache:
     """Normalized forms of chunks, up to about ``max_bytes`` of memory (keys, values and dict slots).
 
     Only chunks of at most ``MAX_CHUNK_LENGTH`` characters are kept (longer ones normalize to nothing at once,
-    and one pasted blob could otherwise fill the cache). When new forms do not fit, the cache is emptied first,
-    unless it served at least as many of the chunks asked for as it missed; then new forms are added while
-    they fit. A working set a little larger than the cache thus keeps most of its forms, where emptying and
-    refilling recomputed all of them on every pass.
+    and one pasted blob could otherwise fill the cache). When new forms do not fit, they are added while they
+    fit and the rest is not kept; the cache is emptied first only once it has, since it was last emptied,
+    missed more chunks than it served and at least ``STALE_MISSES`` times as many as it holds (the texts
+    changed). A working set larger than the cache, read again on every cross-validation pass, thus keeps what
+    fits, where emptying and refilling recomputed every chunk on every pass.
     """
+
+    STALE_MISSES = 4
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -191,18 +194,23 @@ class _ChunkCache:
     def clear(self) -> None:
         self.forms: dict[str, str] = {BATCH_SEPARATOR: "\n"}  # marks the end of a text in normalize_many
         self.nbytes = 0
+        self.served = 0
+        self.missed = 0
 
     def add(self, found: dict[str, str], served: int = 0, missed: int = 1) -> None:
         """Keep the new ``found`` forms that fit (call with ``lock`` held).
 
         ``served`` and ``missed``: how many of the chunks asked for were in the cache and how many were not.
         """
+        self.served += served
+        self.missed += missed
         entries = [
             (chunk, form, sys.getsizeof(chunk) + sys.getsizeof(form) + _ENTRY_OVERHEAD)
             for chunk, form in found.items()
             if len(chunk) <= MAX_CHUNK_LENGTH
         ]
-        if self.nbytes + sum(size for _, _, size in entries) > self.max_bytes and served < missed:
+        stale = self.missed > self.served and self.missed >= self.STALE_MISSES * len(self.forms)
+        if stale and self.nbytes + sum(size for _, _, size in entries) > self.max_bytes:
             self.clear()
         for chunk, form, size in entries:
             if self.nbytes + size > self.max_bytes:
@@ -375,16 +383,25 @@ class TextNormalizer:
 
     def __call__(self, text: str) -> str:
         """Normalize one text (a ``str``)."""
+        cache = self._cache
         parts = []
-        for chunk in text.lower().split():
-            normalized = self._cache.get(chunk) if chunk != BATCH_SEPARATOR else None
+        found: dict[str, str] = {}
+        missed = 0
+        chunks = text.lower().split()
+        for chunk in chunks:
+            normalized = cache.get(chunk) if chunk != BATCH_SEPARATOR else None
             if normalized is None:
-                normalized = self.normalize_chunk(chunk)
-                if chunk != BATCH_SEPARATOR:
-                    with self._cache_lock:
-                        self._chunk_cache.add({chunk: normalized})
+                missed += 1
+                normalized = found.get(chunk)
+                if normalized is None:
+                    normalized = self.normalize_chunk(chunk)
+                    if chunk != BATCH_SEPARATOR:
+                        found[chunk] = normalized
             if normalized:
                 parts.append(normalized)
+        if found:
+            with self._cache_lock:
+                self._chunk_cache.add(found, served=len(chunks) - missed, missed=missed)
         return " ".join(parts)
 
     def chunk_forms(self, chunks: list[str]) -> list[str]:
