@@ -23,6 +23,7 @@ __all__ = [
     "InvalidValueError",
     "ParameterError",
     "WorkerDiedError",
+    "TextTruncatedWarning",
 ]
 
 
@@ -95,3 +96,7 @@ class ParameterError(ITWorkError, ValueError):
 
 class WorkerDiedError(ITWorkError, RuntimeError):
     """A worker process ended without a result: killed by the system (most often for lack of memory) or crashed."""
+
+
+class TextTruncatedWarning(UserWarning):
+    """Texts longer than a model's ``max_text_chars`` were cut to that length before they were read."""

@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from classifier.errors import InvalidValueError
-from classifier.predictions import check_texts
 from classifier.registers import MIN_REGISTER_EXAMPLES
 
 __all__ = [
@@ -172,6 +171,8 @@ class LabelPriorsMixin:
 
         def _raw_probabilities(self, texts: list[str]) -> np.ndarray: ...
 
+        def _check_texts(self, texts: object) -> list[str]: ...
+
     def _to_label_priors(self, probabilities: np.ndarray) -> np.ndarray:
         priors = getattr(self, "label_priors_", None)
         if priors is None:
@@ -190,7 +191,7 @@ class LabelPriorsMixin:
         work (a service-desk export) and can hurt on a varied mix.
         """
         self._check_fitted()
-        texts = [text for text in check_texts(texts) if text.strip()]
+        texts = [text for text in self._check_texts(texts) if text.strip()]
         priors = estimate_priors(self._raw_probabilities(texts), self._training_priors())
         priors = np.maximum(priors, MIN_ESTIMATED_PRIOR)  # EM drives absent labels to 0; keep them possible
         priors = priors / priors.sum()

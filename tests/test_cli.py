@@ -391,3 +391,17 @@ def test_a_closed_pipe_ends_quietly_with_exit_141(command, tiny_bundle, tiny_csv
     err = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141, err
     assert err == ""
+
+
+def test_max_text_chars_cuts_long_texts_with_one_warning_line(tiny_bundle, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["Reset the password and unlock the account"] * 2 + ["VPN down"]}).to_csv(source, index=False)
+    argv = ["score", str(source), "-o", str(tmp_path / "out.csv"), "-m", tiny_bundle, "--max-text-chars", "10", "-q"]
+    assert main(argv) == 0
+    assert capsys.readouterr().err == (
+        "itwork: warning: 2 of 3 texts are longer than --max-text-chars 10 characters; only the first 10 characters "
+        "of each were read. Set --max-text-chars higher to read more\n"
+    )
+    with pytest.raises(SystemExit):
+        main(["predict", "--max-text-chars", "0", "text"])
+    assert "expected a whole number of 1 or more, got '0'" in capsys.readouterr().err
