@@ -14,34 +14,79 @@ as this toy one (six texts, no scope detector):
 
 __version__ = "0.1.0"
 
-from classifier.errors import (  # noqa: E402
-    ColumnNotFoundError,
-    InputTextError,
-    InvalidValueError,
-    ITWorkError,
-    LabelError,
-    ModelLoadError,
-    NotFittedError,
-    OutputExistsError,
-    OutputWriteError,
-    TableReadError,
-    TrainingDataError,
-)
-from classifier.jobs import Activity, JobAnalysis, analyze_job, analyze_job_table, split_activities  # noqa: E402
-from classifier.labels import LABEL_IDS, LABELS, Label, parse_label  # noqa: E402
-from classifier.model import ITWorkClassifier, Prediction  # noqa: E402
-from classifier.normalize import TextNormalizer  # noqa: E402
-from classifier.persistence import default_model_path, load_model, save_model  # noqa: E402
-from classifier.portfolio import (  # noqa: E402
-    PortfolioAnalysis,
-    analyze_portfolio,
-    portfolio_file,
-    portfolio_report,
-    summarize_portfolio,
-)
-from classifier.reports import Report  # noqa: E402
-from classifier.scoring import score_file, score_frame  # noqa: E402
-from classifier.tables import read_table, write_table  # noqa: E402
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from classifier.errors import (
+        ColumnNotFoundError,
+        InputTextError,
+        InvalidValueError,
+        ITWorkError,
+        LabelError,
+        ModelLoadError,
+        NotFittedError,
+        OutputExistsError,
+        OutputWriteError,
+        TableReadError,
+        TrainingDataError,
+    )
+    from classifier.jobs import Activity, JobAnalysis, analyze_job, analyze_job_table, split_activities
+    from classifier.labels import LABEL_IDS, LABELS, Label, parse_label
+    from classifier.model import ITWorkClassifier, Prediction
+    from classifier.normalize import TextNormalizer
+    from classifier.persistence import default_model_path, load_model, save_model
+    from classifier.portfolio import (
+        PortfolioAnalysis,
+        analyze_portfolio,
+        portfolio_file,
+        portfolio_report,
+        summarize_portfolio,
+    )
+    from classifier.reports import Report
+    from classifier.scoring import score_file, score_frame
+    from classifier.tables import read_table, write_table
+
+#: Where each public name lives: imported on first use (PEP 562), so that `import classifier` and
+#: `itwork --help` do not load scikit-learn, spaCy and pandas, which take seconds.
+_EXPORTS: dict[str, str] = {
+    "ColumnNotFoundError": "classifier.errors",
+    "InputTextError": "classifier.errors",
+    "InvalidValueError": "classifier.errors",
+    "ITWorkError": "classifier.errors",
+    "LabelError": "classifier.errors",
+    "ModelLoadError": "classifier.errors",
+    "NotFittedError": "classifier.errors",
+    "OutputExistsError": "classifier.errors",
+    "OutputWriteError": "classifier.errors",
+    "TableReadError": "classifier.errors",
+    "TrainingDataError": "classifier.errors",
+    "Activity": "classifier.jobs",
+    "JobAnalysis": "classifier.jobs",
+    "analyze_job": "classifier.jobs",
+    "analyze_job_table": "classifier.jobs",
+    "split_activities": "classifier.jobs",
+    "LABEL_IDS": "classifier.labels",
+    "LABELS": "classifier.labels",
+    "Label": "classifier.labels",
+    "parse_label": "classifier.labels",
+    "ITWorkClassifier": "classifier.model",
+    "Prediction": "classifier.model",
+    "TextNormalizer": "classifier.normalize",
+    "default_model_path": "classifier.persistence",
+    "load_model": "classifier.persistence",
+    "save_model": "classifier.persistence",
+    "PortfolioAnalysis": "classifier.portfolio",
+    "analyze_portfolio": "classifier.portfolio",
+    "portfolio_file": "classifier.portfolio",
+    "portfolio_report": "classifier.portfolio",
+    "summarize_portfolio": "classifier.portfolio",
+    "Report": "classifier.reports",
+    "score_file": "classifier.scoring",
+    "score_frame": "classifier.scoring",
+    "read_table": "classifier.tables",
+    "write_table": "classifier.tables",
+}
 
 __all__ = [
     "__version__",
@@ -82,3 +127,16 @@ __all__ = [
     "OutputWriteError",
     "InvalidValueError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'classifier' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -67,11 +67,22 @@ class Manifest(_Strict):
     files: dict[Literal[BUNDLE_FILES], FileEntry]  # type: ignore[valid-type]
 
 
+#: Parameters added after format 4 was first written: a bundle without them gets ``__init__``'s default.
+PARAMS_ADDED_LATER = ("max_text_chars",)
+
+
 def _params_model() -> type[BaseModel]:
-    """One required field per keyword argument of ``ITWorkClassifier.__init__``, typed by its hint."""
+    """One field per keyword argument of ``ITWorkClassifier.__init__``, typed by its hint.
+
+    Every field is required except those in :data:`PARAMS_ADDED_LATER`, which default as ``__init__`` does.
+    """
     hints = typing.get_type_hints(ITWorkClassifier.__init__)
-    names = [name for name in inspect.signature(ITWorkClassifier.__init__).parameters if name != "self"]
-    fields: dict[str, typing.Any] = {name: (hints[name], ...) for name in names}
+    parameters = inspect.signature(ITWorkClassifier.__init__).parameters
+    fields: dict[str, typing.Any] = {
+        name: (hints[name], parameter.default if name in PARAMS_ADDED_LATER else ...)
+        for name, parameter in parameters.items()
+        if name != "self"
+    }
     return create_model("Params", __config__=_STRICT, **fields)
 
 

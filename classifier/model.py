@@ -38,10 +38,19 @@ from threadpoolctl import threadpool_limits
 
 from classifier.calibration import CALIBRATION_METHODS, calibrate_out_of_fold
 from classifier.encoder import ENCODERS, SentenceEncoder
+from classifier.encoder_specs import DEFAULT_ENCODER
 from classifier.errors import InputTextError, InvalidValueError, NotFittedError
 from classifier.normalize import NormalizeTexts, TextNormalizer
 from classifier.params import Interval, OneOf, check_params
-from classifier.predictions import Decisions, Prediction, TextInputMixin, _describe, check_labels, check_texts
+from classifier.predictions import (
+    MAX_TEXT_CHARS,
+    Decisions,
+    Prediction,
+    TextInputMixin,
+    _describe,
+    check_labels,
+    check_texts,
+)
 from classifier.priors import LabelPriorsMixin, register_label_mix
 from classifier.registers import RegisterAdaptation, RegisterDetector, known_registers, registers_to_adapt
 from classifier.scope import ScopeDetector
@@ -50,9 +59,6 @@ from classifier.thresholds import is_probability, review_flags, tune_thresholds
 from classifier.word_tfidf import WordTfidf
 
 __all__ = ["ITWorkClassifier", "FITTED_STATE", "DEFAULT_ENCODER"]
-
-#: The sentence encoder of a new model (``encoder=None``: the n-gram model alone).
-DEFAULT_ENCODER = "all-MiniLM-L6-v2-int8"
 
 #: Everything ``fit`` learns. Persistence saves and restores exactly these attributes.
 FITTED_STATE = (
@@ -135,6 +141,11 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         when ``fit`` gets registers with at least 30 examples of them, so a
         word can weigh differently in tickets (:mod:`classifier.registers`).
         ``()`` turns this off.
+    max_text_chars : int or None, default 100_000
+        Characters of each text that ``fit``, ``predict`` and the other
+        methods read; longer texts are cut, with one
+        :class:`~classifier.errors.TextTruncatedWarning` per call saying how
+        many. ``None`` reads everything (a 100 MB text then takes gigabytes).
 
     Attributes
     ----------
@@ -217,6 +228,7 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         "n_neighbors": [Interval(int, 1, None)],
         "cascade_threshold": [Interval(float, 0, 1)],
         "semantic_weight": [Interval(float, 0, 1, open_left=True)],
+        "max_text_chars": [None, Interval(int, 1, None)],
     }
 
     def __init__(
@@ -242,6 +254,7 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         n_neighbors: int = 50,
         cascade_threshold: float = 0.7,
         semantic_weight: float = 0.5,
+        max_text_chars: int | None = MAX_TEXT_CHARS,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -263,6 +276,7 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         self.n_neighbors = n_neighbors
         self.cascade_threshold = cascade_threshold
         self.semantic_weight = semantic_weight
+        self.max_text_chars = max_text_chars
 
     # -- building blocks ---------------------------------------------------
 
@@ -289,9 +303,13 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         classifier = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         return Pipeline([("features", features), ("classifier", classifier)])
 
+    def _check_texts(self, texts: object) -> list[str]:
+        """``texts`` checked, each cut to ``max_text_chars`` characters (the one check of every public method)."""
+        return check_texts(texts, max_chars=self.max_text_chars)
+
     def normalize(self, texts: Sequence[str]) -> list[str]:
         """The normalized form of each text, as the word features see it."""
-        return self._normalizer().normalize_many(check_texts(texts))
+        return self._normalizer().normalize_many(self._check_texts(texts))
 
     # -- scikit-learn API ----------------------------------------------------
 
@@ -318,7 +336,7 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         how much a text reads like that register.
         """
         check_params(self)
-        texts = check_texts(texts)
+        texts = self._check_texts(texts)
         y = check_labels(labels, len(texts))
         if registers is not None:
             if isinstance(registers, str):
@@ -472,7 +490,7 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         are adjusted to them.
         """
         self._check_fitted()
-        return self._to_label_priors(self._raw_probabilities(check_texts(texts)))
+        return self._to_label_priors(self._raw_probabilities(self._check_texts(texts)))
 
     def predict(self, texts: Sequence[str]) -> list:
         """The most likely label of each text."""
@@ -495,7 +513,7 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         self._check_fitted()
         if min_confidence is not None and not is_probability(min_confidence):
             raise InvalidValueError(f"min_confidence must be a number from 0 to 1, got {min_confidence!r}")
-        texts = check_texts(texts)
+        texts = self._check_texts(texts)
         raw, semantic = self._probabilities_and_route(texts)
         probabilities = self._to_label_priors(raw)
         normalized = self._normalizer().normalize_many(texts)
@@ -564,7 +582,7 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         Empty lists for a model without an encoder.
         """
         self._check_fitted()
-        texts = check_texts(texts)
+        texts = self._check_texts(texts)
         if self.encoder_ is None:
             return [[] for _ in texts]
         return self.neighbours_.nearest(self.encoder_.transform(texts), n)
@@ -573,6 +591,7 @@ class ITWorkClassifier(TextInputMixin, LabelPriorsMixin, ClassifierMixin, BaseEs
         """Label one text and explain the decision with the terms that pushed it there."""
         if not isinstance(text, str):
             raise TypeError(f"classify takes one str, got {type(text).__name__}; use predict() for lists")
+        text = self._check_texts([text])[0]
         decided = self.decide([text])
         label = decided.labels[0]
         return Prediction(

@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
+import sys
 import threading
 from collections.abc import Iterable
 from typing import Any, cast
@@ -166,16 +167,68 @@ def mask_token(chunk: str) -> str | None:
     return None
 
 
-_SHARED_CACHES: dict[tuple, tuple[dict[str, str], threading.Lock]] = {}
+#: Approximate bytes one cache entry adds besides its two strings: its slot in the dict's tables.
+_ENTRY_OVERHEAD = 100
+#: ``normalize_many`` splits a larger batch into pieces of about this many characters (bounds its working memory).
+BATCH_CHARACTERS = 2_000_000
+
+
+class _ChunkCache:
+    """Normalized forms of chunks, up to about ``max_bytes`` of memory (keys, values and dict slots).
+
+    Only chunks of at most ``MAX_CHUNK_LENGTH`` characters are kept (longer ones normalize to nothing at once,
+    and one pasted blob could otherwise fill the cache). When new forms do not fit, they are added while they
+    fit and the rest is not kept; the cache is emptied first only once it has, since it was last emptied,
+    missed more chunks than it served and at least ``STALE_MISSES`` times as many as it holds (the texts
+    changed). A working set larger than the cache, read again on every cross-validation pass, thus keeps what
+    fits, where emptying and refilling recomputed every chunk on every pass.
+    """
+
+    STALE_MISSES = 4
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        self.forms: dict[str, str] = {BATCH_SEPARATOR: "\n"}  # marks the end of a text in normalize_many
+        self.nbytes = 0
+        self.served = 0
+        self.missed = 0
+
+    def add(self, found: dict[str, str], served: int = 0, missed: int = 1) -> None:
+        """Keep the new ``found`` forms that fit (call with ``lock`` held).
+
+        ``served`` and ``missed``: how many of the chunks asked for were in the cache and how many were not.
+        """
+        self.served += served
+        self.missed += missed
+        entries = [
+            (chunk, form, sys.getsizeof(chunk) + sys.getsizeof(form) + _ENTRY_OVERHEAD)
+            for chunk, form in found.items()
+            if len(chunk) <= MAX_CHUNK_LENGTH
+        ]
+        stale = self.missed > self.served and self.missed >= self.STALE_MISSES * len(self.forms)
+        if stale and self.nbytes + sum(size for _, _, size in entries) > self.max_bytes:
+            self.clear()
+        for chunk, form, size in entries:
+            if self.nbytes + size > self.max_bytes:
+                return
+            self.forms[chunk] = form
+            self.nbytes += size
+
+
+_SHARED_CACHES: dict[tuple, _ChunkCache] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def _shared_cache(config: dict[str, object], cache_size: int) -> tuple[dict[str, str], threading.Lock]:
-    """The chunk cache, and its lock, of every normalizer with these settings and cache size in this process."""
-    key = (*sorted(config.items()), cache_size)
+def _shared_cache(config: dict[str, object], cache_bytes: int) -> _ChunkCache:
+    """The chunk cache of every normalizer with these settings and cache budget in this process."""
+    key = (*sorted(config.items()), cache_bytes)
     with _SHARED_LOCK:
         if key not in _SHARED_CACHES:
-            _SHARED_CACHES[key] = ({BATCH_SEPARATOR: "\n"}, threading.Lock())
+            _SHARED_CACHES[key] = _ChunkCache(cache_bytes)
         return _SHARED_CACHES[key]
 
 
@@ -198,10 +251,11 @@ class TextNormalizer:
     mask : bool, default True
         Replace numbers, versions, IPs, URLs, e-mails, paths, file names,
         ticket ids and host names by placeholder tokens.
-    cache_size : int, default 500_000
-        Number of distinct whitespace-delimited chunks kept in the cache;
-        when full the cache is emptied and refilled. Normalizers with the same
-        settings and cache size in one process share their cache.
+    cache_bytes : int, default 128 MiB
+        Memory the cache of normalized whitespace-delimited chunks may take
+        (about 700,000 short chunks); see ``_ChunkCache`` for what is kept when
+        it is full. Normalizers with the same settings and cache budget in
+        one process share their cache.
     """
 
     def __init__(
@@ -209,14 +263,15 @@ class TextNormalizer:
         lemmatize: bool = True,
         remove_stop_words: bool = True,
         mask: bool = True,
-        cache_size: int = 500_000,
+        cache_bytes: int = 128 * 2**20,
     ) -> None:
         self.lemmatize = lemmatize
         self.remove_stop_words = remove_stop_words
         self.mask = mask
-        self.cache_size = cache_size
+        self.cache_bytes = cache_bytes
         # Normalizers with the same settings share one cache (cross-validation makes many of them).
-        self._cache, self._cache_lock = _shared_cache(self.get_config(), cache_size)
+        self._chunk_cache = _shared_cache(self.get_config(), cache_bytes)
+        self._cache_lock = self._chunk_cache.lock
 
     def get_config(self) -> dict[str, object]:
         """The settings that define this normalizer's output (stored in model bundles)."""
@@ -224,10 +279,14 @@ class TextNormalizer:
 
     def __getstate__(self) -> dict[str, object]:
         # spaCy objects and the cache are rebuilt in the receiving process (joblib workers).
-        return {"config": self.get_config(), "cache_size": self.cache_size}
+        return {"config": self.get_config(), "cache_bytes": self.cache_bytes}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        TextNormalizer.__init__(self, **state["config"], cache_size=state["cache_size"])
+        TextNormalizer.__init__(self, **state["config"], cache_bytes=state["cache_bytes"])
+
+    @property
+    def _cache(self) -> dict[str, str]:
+        return self._chunk_cache.forms
 
     def _pipeline(self):
         return spacy_resources.english_pipeline(self.lemmatize)
@@ -326,22 +385,24 @@ class TextNormalizer:
         """Normalize one text (a ``str``)."""
         cache = self._cache
         parts = []
-        for chunk in text.lower().split():
+        found: dict[str, str] = {}
+        missed = 0
+        chunks = text.lower().split()
+        for chunk in chunks:
             normalized = cache.get(chunk) if chunk != BATCH_SEPARATOR else None
             if normalized is None:
-                normalized = self.normalize_chunk(chunk)
-                if chunk != BATCH_SEPARATOR:
-                    with self._cache_lock:
-                        if len(cache) >= self.cache_size:
-                            self._clear_cache()
-                        cache[chunk] = normalized
+                missed += 1
+                normalized = found.get(chunk)
+                if normalized is None:
+                    normalized = self.normalize_chunk(chunk)
+                    if chunk != BATCH_SEPARATOR:
+                        found[chunk] = normalized
             if normalized:
                 parts.append(normalized)
+        if found:
+            with self._cache_lock:
+                self._chunk_cache.add(found, served=len(chunks) - missed, missed=missed)
         return " ".join(parts)
-
-    def _clear_cache(self) -> None:
-        self._cache.clear()
-        self._cache[BATCH_SEPARATOR] = "\n"  # marks the end of a text in normalize_many
 
     def chunk_forms(self, chunks: list[str]) -> list[str]:
         """The normalized form of each chunk, from the cache; new chunks are normalized and cached.
@@ -349,22 +410,31 @@ class TextNormalizer:
         ``BATCH_SEPARATOR`` chunks come back as ``"\\n"``.
         """
         with self._cache_lock:
-            cache = self._cache
-            forms = list(map(cache.get, chunks))
+            forms = list(map(self._cache.get, chunks))
             if None not in forms:
                 return cast("list[str]", forms)
             missing = set(itertools.compress(chunks, map(operator.is_, forms, itertools.repeat(None))))
             found = {chunk: self.normalize_chunk(chunk) for chunk in missing}
-            if len(cache) + len(found) > self.cache_size:
-                self._clear_cache()
-            if len(cache) + len(found) <= self.cache_size:
-                cache.update(found)
+            missed = forms.count(None)
+            served = len(chunks) - missed - chunks.count(BATCH_SEPARATOR)
+            self._chunk_cache.add(found, served=served, missed=missed)
         # Each chunk's cached form, else its new one: every chunk has one or the other, so no None is left.
         return cast("list[str]", list(map(found.get, chunks, forms)))
 
     def normalize_many(self, texts: Iterable[str]) -> list[str]:
         """Normalize many texts; same as ``[normalizer(t) for t in texts]``, faster."""
         texts = texts if isinstance(texts, list) else list(texts)
+        if sum(map(len, texts)) > BATCH_CHARACTERS:  # in pieces: the chunk lists of one piece at a time
+            pieces, size, start = [], 0, 0
+            for end, text in enumerate(texts, 1):
+                size += len(text)
+                if size >= BATCH_CHARACTERS or end == len(texts):
+                    pieces.extend(self._normalize_batch(texts[start:end]))
+                    size, start = 0, end
+            return pieces
+        return self._normalize_batch(texts)
+
+    def _normalize_batch(self, texts: list[str]) -> list[str]:
         chunks = split_batch(texts)
         if chunks is None:
             return [self(text) for text in texts]

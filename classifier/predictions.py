@@ -6,15 +6,28 @@ collection of texts.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from classifier.errors import InputTextError
+from classifier.errors import InputTextError, TextTruncatedWarning
 
-__all__ = ["Prediction", "Decisions", "TextInputMixin", "check_texts", "check_labels"]
+__all__ = [
+    "Prediction",
+    "Decisions",
+    "TextInputMixin",
+    "check_texts",
+    "check_labels",
+    "MAX_TEXT_CHARS",
+    "truncation_message",
+]
+
+#: Characters of a text that a model reads by default (``ITWorkClassifier(max_text_chars=...)``); the rest is
+#: cut. About 30 pages: far more than any description of work, and a 100 MB cell no longer takes gigabytes.
+MAX_TEXT_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -80,11 +93,37 @@ def _describe(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def check_texts(texts: object, *, name: str = "texts") -> list[str]:
+def truncation_message(count: int, max_chars: int, total: int | None = None) -> str:
+    """The warning for ``count`` texts (of ``total``) cut to ``max_chars`` characters.
+
+    >>> print(truncation_message(2, 100_000))  # doctest: +NORMALIZE_WHITESPACE
+    2 texts are longer than max_text_chars=100000 characters; only the first 100,000 characters of each were
+    read. Set max_text_chars= higher to read more
+    """
+    of = "" if total in (None, count) else f" of {total}"
+    texts = "text is" if count == 1 and not of else "texts are"
+    return (
+        f"{count}{of} {texts} longer than max_text_chars={max_chars} characters; only the first {max_chars:,} "
+        "characters of each were read. Set max_text_chars= higher to read more"
+    )
+
+
+def check_texts(texts: object, *, name: str = "texts", max_chars: int | None = None, warn: bool = True) -> list[str]:
     """Validate a collection of texts and return it as a list of ``str``.
+
+    With ``max_chars``, longer texts are cut to their first ``max_chars``
+    characters, and one :class:`~classifier.errors.TextTruncatedWarning` says
+    how many were (unless ``warn=False``).
 
     >>> check_texts(("a", "b"))
     ['a', 'b']
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     check_texts(["abcdef", "ab"], max_chars=3)
+    ['abc', 'ab']
+    >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
+    1 of 2 texts are longer than max_text_chars=3 characters; only the first 3 characters of each were read.
+    Set max_text_chars= higher to read more
     >>> check_texts("one text")
     Traceback (most recent call last):
     ...
@@ -108,6 +147,13 @@ def check_texts(texts: object, *, name: str = "texts") -> list[str]:
             f"{name} must all be strings; {len(bad)} are not, at positions {shown}{more}. "
             "Drop or fill missing values first, e.g. df['text'].fillna('')"
         )
+    if max_chars is not None:
+        long = [index for index, text in enumerate(texts) if len(text) > max_chars]
+        if long:
+            for index in long:
+                texts[index] = texts[index][:max_chars]
+            if warn:
+                warnings.warn(truncation_message(len(long), max_chars, len(texts)), TextTruncatedWarning, stacklevel=3)
     return texts
 
 

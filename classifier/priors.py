@@ -28,13 +28,14 @@ True
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from classifier.errors import InvalidValueError
-from classifier.predictions import check_texts
 from classifier.registers import MIN_REGISTER_EXAMPLES
 
 __all__ = [
@@ -45,9 +46,12 @@ __all__ = [
     "LabelPriorsMixin",
     "MIN_REGISTER_EXAMPLES",
     "MIN_ESTIMATED_PRIOR",
+    "MIN_GIVEN_PRIOR",
 ]
 
 MIN_ESTIMATED_PRIOR = 0.001  # the least share estimate_label_priors gives a label
+#: A given label share below this (0.01%) draws a warning: the label could then almost never be predicted.
+MIN_GIVEN_PRIOR = 1e-4
 
 # The type of ``self`` in methods returning it (``typing.Self`` is Python 3.11+).
 _Estimator = TypeVar("_Estimator", bound="LabelPriorsMixin")
@@ -79,21 +83,41 @@ def estimate_priors(
 def check_priors(priors: Mapping[str, float], classes: Iterable[object]) -> np.ndarray:
     """Validate label priors given per label; return them in ``classes`` order, summing to 1.
 
+    Shares need not sum to 1; each must be a positive, finite number. A share
+    below ``MIN_GIVEN_PRIOR`` of the total draws a warning, as that label could
+    then almost never be predicted.
+
     >>> check_priors({"a": 1, "b": 3}, ["a", "b"]).tolist()
     [0.25, 0.75]
     """
     names = [str(label) for label in classes]
     unknown = sorted(set(map(str, priors)) - set(names))
     missing = [label for label in names if label not in priors]
-    bad = {k: v for k, v in priors.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0}
+    bad = {
+        k: v
+        for k, v in priors.items()
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf
+    }
     if unknown or missing or bad:
         raise InvalidValueError(
-            f"label priors must give a positive number for each of {', '.join(names)}; "
+            f"label priors must give a positive, finite number for each of {', '.join(names)}; "
             f"got unknown labels {unknown}, missing {missing}, bad values {bad}. "
             "Example: business_enabling=0.05,commodity_outsourceable=0.75,ktlo=0.2"
         )
     values = np.array([float(priors[label]) for label in names])
-    return values / values.sum()
+    values = values / values.max()  # first to at most 1, so that the sum cannot overflow (1e308 + 1e308)
+    shares = values / values.sum()
+    tiny = {label: float(share) for label, share in zip(names, shares) if share < MIN_GIVEN_PRIOR}
+    if tiny:
+        given = ", ".join(f"{label} {share:.3g} ({priors[label]!r} given)" for label, share in tiny.items())
+        warnings.warn(
+            f"label priors give {given} of the total, less than {MIN_GIVEN_PRIOR:.2%}: such a label will almost "
+            "never be predicted. Priors are the label proportions expected in the data, e.g. "
+            "business_enabling=0.05,commodity_outsourceable=0.75,ktlo=0.2",
+            UserWarning,
+            stacklevel=2,
+        )
+    return shares
 
 
 def register_label_mix(
@@ -147,6 +171,8 @@ class LabelPriorsMixin:
 
         def _raw_probabilities(self, texts: list[str]) -> np.ndarray: ...
 
+        def _check_texts(self, texts: object) -> list[str]: ...
+
     def _to_label_priors(self, probabilities: np.ndarray) -> np.ndarray:
         priors = getattr(self, "label_priors_", None)
         if priors is None:
@@ -165,7 +191,7 @@ class LabelPriorsMixin:
         work (a service-desk export) and can hurt on a varied mix.
         """
         self._check_fitted()
-        texts = [text for text in check_texts(texts) if text.strip()]
+        texts = [text for text in self._check_texts(texts) if text.strip()]
         priors = estimate_priors(self._raw_probabilities(texts), self._training_priors())
         priors = np.maximum(priors, MIN_ESTIMATED_PRIOR)  # EM drives absent labels to 0; keep them possible
         priors = priors / priors.sum()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
+import warnings
 from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classifier.errors import ColumnNotFoundError, InvalidValueError
+from classifier.errors import ColumnNotFoundError, InvalidValueError, TextTruncatedWarning
 from classifier.labels import LABEL_IDS
 from classifier.model import ITWorkClassifier
+from classifier.predictions import check_texts, truncation_message
 from classifier.progress import InputProgress
 from classifier.shares import label_shares
 from classifier.tables import TableWriter, atomic_output, check_columns, iter_table, table_format
@@ -49,6 +51,7 @@ class ScoreSummary:
     needs_review: int = 0
     out_of_scope: int = 0
     label_priors: dict[str, float] | None = None
+    truncated: int = 0
 
     def shares(self) -> dict[str, float]:
         """Share of scored rows per label, in label order."""
@@ -61,6 +64,7 @@ class ScoreSummary:
         self.label_counts.update(other.label_counts)
         self.needs_review += other.needs_review
         self.out_of_scope += other.out_of_scope
+        self.truncated += other.truncated
 
 
 def _score_chunk(
@@ -73,8 +77,12 @@ def _score_chunk(
     labels = np.full(len(frame), None, dtype=object)
     needs_review = pd.array(np.full(len(frame), pd.NA), dtype="boolean")
     in_scope = pd.array(np.full(len(frame), pd.NA), dtype="boolean")
+    truncated = 0
     if usable.any():
-        decided = model.decide(texts[usable].tolist(), min_confidence=min_confidence)
+        # Cut here, without a warning per chunk: score_file warns once, with the total (workers' warnings are lost).
+        kept = check_texts(texts[usable].tolist(), max_chars=model.max_text_chars, warn=False)
+        truncated = sum(len(text) < len(full) for text, full in zip(kept, texts[usable]))
+        decided = model.decide(kept, min_confidence=min_confidence)
         order = [list(model.classes_).index(label) for label in LABEL_IDS]
         probabilities[usable] = decided.probabilities[:, order]
         labels[usable] = decided.labels.astype(object)
@@ -94,6 +102,7 @@ def _score_chunk(
         blank=int((~usable).sum()),
         needs_review=int(needs_review.sum()),
         out_of_scope=int((~in_scope[usable]).sum()),
+        truncated=truncated,
     )
     summary.label_counts.update(label for label in labels if label is not None)
     return result, summary
@@ -122,7 +131,15 @@ def score_frame(
     if priors is not None:
         texts = [text for text in frame[text_column] if _has_text(text)]
         model, _ = _with_priors(model, priors, lambda: texts)
-    return _score_chunk(model, frame, text_column, prefix, min_confidence)[0]
+    scored, summary = _score_chunk(model, frame, text_column, prefix, min_confidence)
+    _warn_truncated(summary, model)
+    return scored
+
+
+def _warn_truncated(summary: ScoreSummary, model: ITWorkClassifier) -> None:
+    if summary.truncated and model.max_text_chars is not None:
+        message = truncation_message(summary.truncated, model.max_text_chars, summary.scored)
+        warnings.warn(message, TextTruncatedWarning, stacklevel=3)
 
 
 def _check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, source: str) -> None:
@@ -293,4 +310,5 @@ def score_file(
     else:
         with atomic_output(output, overwrite) as temporary:
             run(TableWriter(temporary, out_kind, source=input, escape_formulas=escape_formulas))
+    _warn_truncated(summary, model)
     return summary

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "english_pipeline",
+    "MAX_LEXEMES",
     "sentence_pipeline",
     "lookup_table",
     "lemma_lookup",
@@ -65,9 +66,31 @@ def _loaded_once(load: Callable[..., _T]) -> Callable[..., _T]:
     return cached
 
 
-@_loaded_once
+#: spaCy keeps a lexeme (about 600 bytes) for every distinct string its tokenizer has seen, for the life of the
+#: pipeline: 50 texts of 1.2 MB of ids and codes grew it by gigabytes. Past this many lexemes,
+#: :func:`english_pipeline` returns a fresh pipeline (its tokens and lemmas do not depend on what it has seen).
+MAX_LEXEMES = 200_000
+
+_ENGLISH_PIPELINES: dict[bool, Language] = {}
+_ENGLISH_LOCK = threading.Lock()
+
+
 def english_pipeline(lemmatize: bool = False) -> Language:
-    """spaCy's blank English pipeline (its tokenizer), with the lookup lemmatizer if ``lemmatize``."""
+    """spaCy's blank English pipeline (its tokenizer), with the lookup lemmatizer if ``lemmatize``.
+
+    The same object on every call, until its vocabulary holds more than ``MAX_LEXEMES`` strings.
+    """
+    nlp = _ENGLISH_PIPELINES.get(lemmatize)
+    if nlp is not None and len(nlp.vocab) <= MAX_LEXEMES:
+        return nlp
+    with _ENGLISH_LOCK:
+        nlp = _ENGLISH_PIPELINES.get(lemmatize)
+        if nlp is None or len(nlp.vocab) > MAX_LEXEMES:
+            nlp = _ENGLISH_PIPELINES[lemmatize] = _new_english_pipeline(lemmatize)
+        return nlp
+
+
+def _new_english_pipeline(lemmatize: bool) -> Language:
     import spacy
 
     nlp = spacy.blank("en")

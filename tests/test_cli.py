@@ -371,3 +371,100 @@ def test_score_jobs_zero_is_exit_2(tmp_path, capsys):
     assert exit_info.value.code == 2
     assert "--jobs must not be 0; use 1 for one process or -1 for all cores" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
+
+
+HEAVY_MODULES = ("sklearn", "spacy", "skops", "onnxruntime", "scipy", "pandas", "matplotlib")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["train", "--help"], ["score"], ["predict", "--jobs"]],
+    ids=["help", "train-help", "missing-argument", "unknown-option"],
+)
+def test_help_and_argument_errors_import_no_heavy_library(argv):
+    # `itwork --help` took 8 s when every command imported scikit-learn, spaCy and skops (issue 16).
+    code = (
+        "import sys\n"
+        "from classifier.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted({{m.partition('.')[0] for m in sys.modules}} & {set(HEAVY_MODULES)!r}), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert "usage: itwork" in done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_package_names_are_imported_on_first_use():
+    import classifier
+
+    assert set(classifier._EXPORTS) == set(classifier.__all__) - {"__version__"}
+    assert set(classifier.__all__) <= set(dir(classifier))
+    assert classifier.load_model.__module__ == "classifier.persistence"
+    with pytest.raises(AttributeError, match="module 'classifier' has no attribute 'nothing'"):
+        classifier.nothing  # noqa: B018
+
+
+def _kill_own_process(state, item):
+    os.kill(os.getpid(), 9)  # SIGKILL, as the out-of-memory killer does
+
+
+def test_a_killed_worker_is_one_line_suggesting_fewer_jobs_and_exit_2(tiny_bundle, tmp_path, monkeypatch, capsys):
+    import classifier.parallel as parallel
+
+    real_map = parallel.ordered_map
+    monkeypatch.setattr(
+        parallel,
+        "ordered_map",
+        lambda function, state, items, n_workers: real_map(_kill_own_process, state, items, n_workers=2),
+    )
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["reset my password"] * 10}).to_csv(source, index=False)
+    assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "-m", tiny_bundle, "--jobs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(
+        r"itwork score: error: a worker process died \(most likely killed by the system for lack of memory; exit "
+        r".*SIGKILL.*\)\. Use fewer workers \(--jobs 1\) or smaller pieces \(a smaller --chunk-size\)\n",
+        err,
+    ), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["score", "{rows}", "-o", "-", "-q"], ["predict", "reset my password"], ["evaluate", "{labelled}"]],
+    ids=["score-to-stdout", "predict", "evaluate"],
+)
+def test_a_closed_pipe_ends_quietly_with_exit_141(command, tiny_bundle, tiny_csv, tmp_path):
+    # `itwork score big.csv -o - | head -2`: the reader goes away; like other Unix tools, stop without a traceback
+    # and exit 141 (128 + SIGPIPE, what a shell reports for a command killed by SIGPIPE).
+    rows = tmp_path / "rows.csv"
+    pd.DataFrame({"text": ["reset my password"] * 50}).to_csv(rows, index=False)
+    argv = [part.format(rows=rows, labelled=tiny_csv) for part in command]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "classifier", *argv, "-m", tiny_bundle],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    process.stdout.close()  # the reader is gone before the first line is written
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141, err
+    assert err == ""
+
+
+def test_max_text_chars_cuts_long_texts_with_one_warning_line(tiny_bundle, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["Reset the password and unlock the account"] * 2 + ["VPN down"]}).to_csv(source, index=False)
+    argv = ["score", str(source), "-o", str(tmp_path / "out.csv"), "-m", tiny_bundle, "--max-text-chars", "10", "-q"]
+    assert main(argv) == 0
+    assert capsys.readouterr().err == (
+        "itwork: warning: 2 of 3 texts are longer than --max-text-chars 10 characters; only the first 10 characters "
+        "of each were read. Set --max-text-chars higher to read more\n"
+    )
+    with pytest.raises(SystemExit):
+        main(["predict", "--max-text-chars", "0", "text"])
+    assert "expected a whole number of 1 or more, got '0'" in capsys.readouterr().err

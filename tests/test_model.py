@@ -5,7 +5,7 @@ import pytest
 from sklearn.base import clone
 
 from classifier import InputTextError, ITWorkClassifier, NotFittedError
-from classifier.errors import InvalidValueError, ParameterError
+from classifier.errors import InvalidValueError, ParameterError, TextTruncatedWarning
 from tests.conftest import TINY
 
 
@@ -180,3 +180,21 @@ def test_explicit_calibration_with_too_few_examples_is_refused():
         ITWorkClassifier(calibration="sigmoid", calibration_folds=10).fit(texts, labels)
     model = ITWorkClassifier(calibration_folds=10).fit(texts, labels)  # "auto" falls back to none
     assert model.calibration_method_ == "none"
+
+
+def test_long_texts_are_cut_to_max_text_chars_in_fit_and_predict(tiny_frame):
+    # A single 100 MB cell took 3.4 GB and a 1 GB one raised MemoryError (issue 17).
+    texts = tiny_frame["text"].tolist()
+    padded = [texts[0] + " printer" * 20_000, *texts[1:]]  # 160,000 more characters: cut at the cap
+    with pytest.warns(TextTruncatedWarning, match=r"^1 of 21 texts are longer than max_text_chars=100000 characters"):
+        model = ITWorkClassifier(encoder=None, scope_quantile=None).fit(padded, tiny_frame["label"])
+    with pytest.warns(TextTruncatedWarning, match=r"^1 of 2 texts are longer than max_text_chars=20 characters"):
+        cut = model.set_params(max_text_chars=20).predict_proba(["Reset the password" + " x" * 100, "Reset"])
+    assert cut[0].tolist() == model.predict_proba(["Reset the password x"])[0].tolist()
+    with pytest.warns(TextTruncatedWarning, match="1 text is longer"):
+        assert model.classify("Reset the password" + " x" * 100).text == "Reset the password x"
+
+
+def test_max_text_chars_must_be_a_positive_whole_number(tiny_frame):
+    with pytest.raises(ValueError, match="max_text_chars"):
+        ITWorkClassifier(max_text_chars=0).fit(tiny_frame["text"], tiny_frame["label"])

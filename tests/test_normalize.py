@@ -1,7 +1,7 @@
 import pytest
 
 from classifier import TextNormalizer
-from classifier.normalize import BATCH_SEPARATOR, STOP_WORDS, mask_token, split_batch
+from classifier.normalize import BATCH_SEPARATOR, MAX_CHUNK_LENGTH, STOP_WORDS, mask_token, split_batch
 from classifier.spacy_resources import lemma_lookup, tokenizer_exceptions
 
 
@@ -61,9 +61,9 @@ def test_cache_gives_the_same_result_as_a_fresh_normalizer():
 
 
 def test_cache_is_bounded():
-    normalizer = TextNormalizer(cache_size=10)
+    normalizer = TextNormalizer(cache_bytes=2_000)
     normalizer(" ".join(f"word{i}x" for i in range(50)))
-    assert len(normalizer._cache) <= 10
+    assert len(normalizer._cache) <= 10 and normalizer._chunk_cache.nbytes <= 2_000
 
 
 def test_empty_and_punctuation_only_text_normalize_to_empty():
@@ -305,9 +305,9 @@ def test_split_batch_marks_text_boundaries_and_refuses_texts_holding_the_separat
 def test_normalize_many_equals_one_by_one_with_a_tiny_cache():
     texts = PINNED_TEXTS * 3 + [f"word{i} and (server{i})," for i in range(40)]
     expected = [TextNormalizer()(text) for text in texts]
-    normalizer = TextNormalizer(cache_size=8)
+    normalizer = TextNormalizer(cache_bytes=1_500)
     assert normalizer.normalize_many(texts) == expected
-    assert len(normalizer._cache) <= 8  # the cache is shared by every normalizer with these settings
+    assert normalizer._chunk_cache.nbytes <= 1_500  # the cache is shared by every normalizer with these settings
 
 
 @pytest.mark.parametrize(
@@ -318,3 +318,65 @@ def test_normalize_many_equals_one_by_one_with_a_tiny_cache():
 def test_timestamp_words_are_dropped_with_stop_words(remove_stop_words, expected):
     normalize = TextNormalizer(remove_stop_words=remove_stop_words)
     assert normalize("Thu 3pm: patched Monday batch, failed yesterday") == expected
+
+
+def _distinct_words(count: int, length: int) -> list[str]:
+    """``count`` distinct plain-letter words of ``length`` letters (base-26 numerals)."""
+    words = []
+    for number in range(count):
+        letters = []
+        for _ in range(length):
+            number, digit = divmod(number, 26)
+            letters.append(chr(ord("a") + digit))
+        words.append("".join(letters))
+    return words
+
+
+def test_cache_memory_is_bounded_in_bytes_not_entries():
+    import tracemalloc
+
+    budget = 300_000
+    words = _distinct_words(5_000, 90)  # long chunks: 5,000 entries would take about 1.5 MB
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        normalizer = TextNormalizer(lemmatize=False, cache_bytes=budget)
+        normalizer.normalize_many(words)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert 0 < normalizer._chunk_cache.nbytes <= budget
+    assert held <= 1.5 * budget, held  # what the cache really holds, measured
+
+
+def test_a_chunk_too_long_to_be_a_word_is_not_cached():
+    normalizer = TextNormalizer(cache_bytes=10_000)
+    blob = "x" * 1_000_000  # a pasted file without spaces: normalizes to nothing, and once filled the cache
+    assert normalizer(f"{blob} server") == "server"
+    assert normalizer.normalize_many([f"{blob}y printers"]) == ["printer"]
+    assert max(map(len, normalizer._cache)) <= MAX_CHUNK_LENGTH
+
+
+def test_a_working_set_a_little_larger_than_the_cache_is_not_recomputed_on_every_pass(monkeypatch):
+    # Training normalizes the same texts in every fold; a cache that is emptied and refilled when the texts'
+    # chunks do not all fit recomputed every chunk on every pass (50 texts of 1.2 MB ran for 34+ minutes).
+    words = _distinct_words(3_000, 8)
+    normalizer = TextNormalizer(lemmatize=False, cache_bytes=500_000)  # about 2,000 of the 3,000 words
+    calls = []
+    original = normalizer.normalize_chunk
+    monkeypatch.setattr(normalizer, "normalize_chunk", lambda chunk: calls.append(chunk) or original(chunk))
+    texts = [" ".join(words[i : i + 100]) for i in range(0, len(words), 100)]
+    expected = normalizer.normalize_many(texts)
+    first = len(calls)
+    assert normalizer.normalize_many(texts) == expected
+    assert normalizer.normalize_many(texts) == expected
+    assert first == len(words) and len(calls) - first < len(words)  # later passes recompute only what did not fit
+
+
+def test_a_large_batch_is_normalized_in_pieces_with_the_same_result(monkeypatch):
+    import classifier.normalize as normalize
+
+    texts = PINNED_TEXTS * 4 + ["", "  "]
+    expected = [TextNormalizer()(text) for text in texts]
+    monkeypatch.setattr(normalize, "BATCH_CHARACTERS", 50)
+    assert TextNormalizer().normalize_many(texts) == expected

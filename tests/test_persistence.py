@@ -515,3 +515,17 @@ def test_an_unknown_encoder_is_refused(fitted_model, tmp_path):
     _forge(path, config=lambda c: c["params"].update(encoder="../../evil"))
     with pytest.raises(ModelLoadError, match="params are outside the values ITWorkClassifier accepts: .*encoder"):
         load_model(path)
+
+
+
+def test_a_bundle_saved_before_max_text_chars_existed_loads_with_its_default(bundle, ngram_model):
+    config = json.loads((bundle / "config.json").read_text())
+    del config["params"]["max_text_chars"]
+    (bundle / "config.json").write_text(json.dumps(config))
+    _resign(bundle)
+    assert load_model(bundle).max_text_chars == ITWorkClassifier().max_text_chars
+    del config["params"]["C"]  # any other parameter is still required
+    (bundle / "config.json").write_text(json.dumps(config))
+    _resign(bundle)
+    with pytest.raises(ModelLoadError, match=r"field params\.C: Field required"):
+        load_model(bundle)

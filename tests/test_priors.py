@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -166,3 +168,47 @@ def test_register_mixes_survive_saving_and_loading(registered_model, tmp_path):
         loaded.set_label_priors("ticket").predict_proba(["patch the database"]),
         copy.copy(registered_model).set_label_priors("ticket").predict_proba(["patch the database"]),
     )
+
+
+@pytest.mark.parametrize(
+    ("priors", "message"),
+    [
+        ({"a": float("inf"), "b": 1.0}, r"positive, finite number .* bad values \{'a': inf\}"),
+        ({"a": float("nan"), "b": 1.0}, r"bad values \{'a': nan\}"),
+        ({"a": -1.0, "b": 1.0}, r"bad values \{'a': -1.0\}"),
+        ({"a": 0, "b": 0}, r"bad values \{'a': 0, 'b': 0\}"),
+    ],
+    ids=["infinite", "nan", "negative", "all-zero"],
+)
+def test_priors_that_are_not_positive_finite_numbers_are_refused(priors, message):
+    with pytest.raises(InvalidValueError, match=message):
+        check_priors(priors, ["a", "b"])
+
+
+def test_huge_priors_are_proportions_like_any_others():
+    # 1e308 + 1e308 overflowed to inf, and every probability became 1/3 (issue 17)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_priors({"a": 1e308, "b": 1e308, "c": 3e307}, ["a", "b", "c"]).round(3).tolist() == [
+            0.435,
+            0.435,
+            0.13,
+        ]
+
+
+def test_a_share_that_makes_a_label_impossible_draws_a_warning():
+    with pytest.warns(UserWarning, match=r"label priors give b 1e-308 \(1\.0 given\) of the total, less than 0\.01%"):
+        shares = check_priors({"a": 1e308, "b": 1.0}, ["a", "b"])
+    assert shares.tolist() == [1.0, 1e-308]
+
+
+def test_cli_huge_priors_warn_on_one_line_and_keep_probabilities_valid(tmp_path, capsys, tiny_bundle):
+    source = tmp_path / "tickets.csv"
+    pd.DataFrame({"text": TICKETS}).to_csv(source, index=False)
+    shares = "business_enabling=1,commodity_outsourceable=1e308,ktlo=1e308"
+    assert main(["score", "-m", tiny_bundle, str(source), "-o", str(tmp_path / "out.csv"), "--priors", shares]) == 0
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"itwork: warning: label priors give business_enabling 5e-309 \(1\.0 given\) .*\n", err), err
+    scored = pd.read_csv(tmp_path / "out.csv")
+    assert scored["confidence"].between(0.5, 1).all()
+    assert set(scored["label"]) <= {"ktlo", "commodity_outsourceable"}

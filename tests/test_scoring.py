@@ -122,3 +122,19 @@ def test_progress_bar_on_stderr(fitted_model, tmp_path, tiny_frame, capsys, prog
     captured = capsys.readouterr()
     assert ("100%" in captured.err) is shown  # None: stderr is not a terminal here
     assert captured.out == ""
+
+
+def test_texts_over_the_cap_give_one_warning_for_the_whole_file(fitted_model, tmp_path):
+    import copy
+
+    from classifier.errors import TextTruncatedWarning
+
+    model = copy.deepcopy(fitted_model).set_params(max_text_chars=30)
+    source = tmp_path / "in.csv"
+    texts = ["Reset the password and unlock the account for a user"] * 5 + ["Printer jammed", ""]
+    pd.DataFrame({"text": texts}).to_csv(source, index=False)
+    with pytest.warns(TextTruncatedWarning) as caught:
+        summary = score_file(source, tmp_path / "out.csv", model=model, chunk_size=2, progress=False)
+    assert [str(w.message)[:60] for w in caught] == ["5 of 6 texts are longer than max_text_chars=30 characters; o"]
+    assert summary.truncated == 5
+    assert pd.read_csv(tmp_path / "out.csv")["text"].tolist()[:6] == texts[:6]  # the output keeps the whole text

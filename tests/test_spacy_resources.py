@@ -63,3 +63,15 @@ def test_stop_words_are_spacys():
 
 def test_is_punct_follows_spacy():
     assert spacy_resources.is_punct("...") and not spacy_resources.is_punct("it")
+
+
+def test_the_english_pipeline_is_renewed_when_its_vocabulary_outgrows_the_bound(monkeypatch):
+    # spaCy keeps every distinct string its tokenizer has seen: garbage-heavy texts grew it by gigabytes.
+    monkeypatch.setattr(spacy_resources, "MAX_LEXEMES", len(english_pipeline(True).vocab) + 50)
+    first = english_pipeline(True)
+    assert english_pipeline(True) is first
+    tokens = [token.lemma_ for token in first(" ".join(f"x{i}-y{i}" for i in range(100)))]
+    renewed = english_pipeline(True)
+    assert renewed is not first and len(renewed.vocab) <= spacy_resources.MAX_LEXEMES
+    assert english_pipeline(True) is renewed and "lemmatizer" in renewed.pipe_names
+    assert [token.lemma_ for token in renewed(" ".join(f"x{i}-y{i}" for i in range(100)))] == tokens

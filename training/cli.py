@@ -12,9 +12,17 @@ import argparse
 import json
 import sys
 
-from classifier.cli.parser import JSON, MODEL, OVERWRITE, TEXT_COLUMN, add_legacy_model, model_path, probability
-from classifier.encoder import ENCODERS
-from classifier.model import DEFAULT_ENCODER
+from classifier.cli.parser import (
+    JSON,
+    MAX_TEXT_CHARS,
+    MODEL,
+    OVERWRITE,
+    TEXT_COLUMN,
+    add_legacy_model,
+    model_path,
+    probability,
+)
+from classifier.encoder_specs import DEFAULT_ENCODER, ENCODERS
 
 __all__ = ["register", "LABEL_COLUMN", "CROSS_VALIDATION"]
 
@@ -129,7 +137,11 @@ def train(args: argparse.Namespace) -> int:
         None if args.data == "default" else args.data,
         args.output,
         config=TrainConfig(
-            model={"calibration": args.calibration, "encoder": None if args.encoder == "none" else args.encoder},
+            model={
+                "calibration": args.calibration,
+                "encoder": None if args.encoder == "none" else args.encoder,
+                **({} if args.max_text_chars is None else {"max_text_chars": args.max_text_chars}),
+            },
             folds=args.folds,
             seed=args.seed,
         ),
@@ -198,7 +210,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``train``, ``evaluate``, ``audit`` and ``tune-threshold`` to the ``itwork`` parser."""
     parser = subparsers.add_parser(
         "train",
-        parents=[TEXT_COLUMN, LABEL_COLUMN, CROSS_VALIDATION, OVERWRITE],
+        parents=[TEXT_COLUMN, LABEL_COLUMN, CROSS_VALIDATION, OVERWRITE, MAX_TEXT_CHARS],
         help="train a model bundle on labelled data",
     )
     parser.add_argument("data", help="labelled file (text and label columns); 'default' for the shipped corpus alone")

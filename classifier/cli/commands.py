@@ -14,6 +14,7 @@ from classifier.cli.parser import (
     ENCODING,
     ESCAPE_FORMULAS,
     JSON,
+    MAX_TEXT_CHARS,
     MODEL,
     OVERWRITE,
     TEXT_COLUMN,
@@ -33,7 +34,10 @@ def _load(args: argparse.Namespace):
         from classifier.progress import announce
 
         announce(f"itwork {args.command}: loading model {model_path(args)} ...", False if args.quiet else None)
-    return load_model(model_path(args))
+    model = load_model(model_path(args))
+    if getattr(args, "max_text_chars", None) is not None:
+        model.set_params(max_text_chars=args.max_text_chars)
+    return model
 
 
 def _summary_stream(args: argparse.Namespace):
@@ -111,13 +115,15 @@ def portfolio(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``predict``, ``score``, ``job`` and ``portfolio`` to the ``itwork`` parser."""
-    parser = subparsers.add_parser("predict", parents=[MODEL, JSON], help="label texts given on the command line")
+    parser = subparsers.add_parser(
+        "predict", parents=[MODEL, JSON, MAX_TEXT_CHARS], help="label texts given on the command line"
+    )
     parser.add_argument("texts", nargs="+", metavar="TEXT", help="one or more texts to label")
     parser.set_defaults(run=predict)
 
     parser = subparsers.add_parser(
         "score",
-        parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE, ESCAPE_FORMULAS],
+        parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE, ESCAPE_FORMULAS, MAX_TEXT_CHARS],
         help="add labels and probabilities to every row of a table",
     )
     parser.add_argument("input", help="CSV, TSV, JSONL, Parquet or Excel file; - for CSV on stdin")
@@ -170,7 +176,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "portfolio",
-        parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE],
+        parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE, MAX_TEXT_CHARS],
         help="share of hours or items per label for a task list or timesheet",
     )
     parser.add_argument("input", help="CSV, TSV, JSONL, Parquet or Excel file; - for CSV on stdin")

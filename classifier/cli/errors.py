@@ -40,6 +40,7 @@ FLAGS: dict[str, str] = {
     "drop_duplicates": "--drop-duplicates",
     "with_default_corpus": "--with-default-corpus",
     "user_weight": "--user-weight",
+    "max_text_chars": "--max-text-chars",
 }
 
 # name=VALUE where VALUE is a quoted string, True, or a bare word or number (NAME, 2, 0.5); or a bare name=

@@ -23,6 +23,7 @@ __all__ = [
     "JSON",
     "ENCODING",
     "ESCAPE_FORMULAS",
+    "MAX_TEXT_CHARS",
     "build_parser",
     "command_registrars",
     "model_path",
@@ -30,6 +31,7 @@ __all__ = [
     "probability",
     "priors",
     "jobs",
+    "positive_int",
 ]
 
 #: Entry-point group of functions ``register(subparsers)`` that add commands to ``itwork``.
@@ -65,6 +67,26 @@ ESCAPE_FORMULAS = _parent(
     "does not run them as formulas; Excel outputs always hold text)",
 )
 ENCODING = _parent("--encoding", help="input text encoding (default: detected; UTF-8, UTF-16 with BOM, cp1252)")
+
+
+def positive_int(value: str) -> int:
+    """A whole number of 1 or more."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {value!r}")
+    return number
+
+
+MAX_TEXT_CHARS = _parent(
+    "--max-text-chars",
+    type=positive_int,
+    metavar="N",
+    help="characters of each text the model reads; longer texts are cut, with a warning (default: the model's, "
+    "100,000)",
+)
 
 
 def model_path(args: argparse.Namespace) -> str | None:
