@@ -154,7 +154,7 @@ def analyze_portfolio(
         from classifier.persistence import load_model
 
         model = load_model()
-    rows = score_frame(model, df.reset_index(drop=True), text_column)
+    rows = score_frame(df.reset_index(drop=True), text_column, model=model)
     usable = rows["label"].notna().to_numpy()
     measure = "hours" if hours_column is not None else "items"
     weights = _hours(rows, hours_column, usable, source) if hours_column is not None else usable.astype(float)

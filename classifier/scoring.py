@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 import os
 import sys
+import warnings
 from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Union
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,16 @@ from classifier.model import ITWorkClassifier
 from classifier.shares import label_shares
 from classifier.tables import TableWriter, atomic_output, check_columns, iter_table, table_format
 
-__all__ = ["score_frame", "score_file", "ScoreSummary", "output_columns"]
+__all__ = [
+    "score_frame",
+    "score_file",
+    "ScoreSummary",
+    "output_columns",
+    "summarize",
+    "resolve_model",
+    "check_input_columns",
+    "EXPLAIN_COLUMN",
+]
 
 
 def output_columns(prefix: str = "") -> list[str]:
@@ -62,16 +73,80 @@ class ScoreSummary:
         self.out_of_scope += other.out_of_scope
 
 
-def _score_chunk(
-    model: ITWorkClassifier, frame: pd.DataFrame, text_column: str, prefix: str, min_confidence: float | None = None
-) -> tuple[pd.DataFrame, ScoreSummary]:
-    texts = frame[text_column]
+ModelSpec = Union[ITWorkClassifier, str, os.PathLike, None]
+
+#: The dtype of the added text columns (label, top terms), whatever a frame holds: pandas' dtype for strings
+#: (object before pandas 3, str from 3 on), so that every chunk, partition and empty frame agrees.
+TEXT_DTYPE = pd.Series(["text"]).dtype
+
+#: Name of the column ``explain=True`` adds: the terms that pushed each row towards its label.
+EXPLAIN_COLUMN = "top_terms"
+
+
+def resolve_model(model: ModelSpec) -> ITWorkClassifier:
+    """The model to score with: None is the shipped default; a str or path names a bundle or a shipped model."""
+    if isinstance(model, ITWorkClassifier):
+        return model
+    if model is None or isinstance(model, (str, os.PathLike)):
+        from classifier.persistence import load_model
+
+        return load_model(model)
+    raise TypeError(
+        f"model must be an ITWorkClassifier, a bundle directory, 'default' or 'fast', got {type(model).__name__}"
+    )
+
+
+def score_frame(
+    df: pd.DataFrame,
+    text_column: str = "text",
+    model: ModelSpec = None,
+    prefix: str = "",
+    min_confidence: float | None = None,
+    priors: str | dict[str, float] | None = None,
+    explain: bool = False,
+) -> pd.DataFrame:
+    """Return a copy of ``df`` with the prediction columns added (:func:`output_columns`).
+
+    ``model`` is a fitted :class:`ITWorkClassifier`, a bundle directory, or a
+    shipped model's name (``"default"``, ``"fast"``); None is the shipped
+    default. Rows whose text is missing or blank keep empty prediction columns.
+    ``explain=True`` adds a ``top_terms`` column: the terms that pushed each
+    row towards its label, strongest first, separated by ``"; "`` (slower: one
+    explanation per row). :func:`score_file` and the Dask and Spark engines
+    (:mod:`classifier.dask`, :mod:`classifier.spark`) all score through this function.
+
+    >>> from classifier import ITWorkClassifier
+    >>> model = ITWorkClassifier(encoder=None, scope_quantile=None).fit(
+    ...     ["reset my password", "replace the broken laptop", "build the customer booking app",
+    ...      "launch online ordering for customers", "patch our claims system", "fix the nightly billing batch job"],
+    ...     ["commodity_outsourceable"] * 2 + ["business_enabling"] * 2 + ["ktlo"] * 2)
+    >>> scored = score_frame(pd.DataFrame({"text": ["reset my password", ""]}), model=model, explain=True)
+    >>> scored["label"].tolist()[0], scored["label"].isna().tolist()
+    ('commodity_outsourceable', [False, True])
+    >>> scored["top_terms"].tolist()[0]
+    'password; reset; reset password'
+    """
+    if isinstance(df, ITWorkClassifier) and isinstance(text_column, pd.DataFrame):
+        warnings.warn(
+            "score_frame(model, frame) is deprecated; call score_frame(frame, text_column, model=model)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        df, text_column, model = text_column, "text" if model is None else model, df  # type: ignore[assignment]
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"score_frame needs a pandas DataFrame, got {type(df).__name__}; see read_table")
+    check_input_columns(df, text_column, prefix, "the data frame", explain)
+    model = resolve_model(model)
+    if priors is not None:
+        texts = [text for text in df[text_column] if _has_text(text)]
+        model, _ = _with_priors(model, priors, lambda: texts)
+    texts = df[text_column]
     usable = texts.map(_has_text).to_numpy(bool)
     columns = output_columns(prefix)
-    probabilities = np.full((len(frame), len(LABEL_IDS)), np.nan)
-    labels = np.full(len(frame), None, dtype=object)
-    needs_review = pd.array(np.full(len(frame), pd.NA), dtype="boolean")
-    in_scope = pd.array(np.full(len(frame), pd.NA), dtype="boolean")
+    probabilities = np.full((len(df), len(LABEL_IDS)), np.nan)
+    labels = np.full(len(df), None, dtype=object)
+    needs_review = pd.array(np.full(len(df), pd.NA), dtype="boolean")
+    in_scope = pd.array(np.full(len(df), pd.NA), dtype="boolean")
     if usable.any():
         decided = model.decide(texts[usable].tolist(), min_confidence=min_confidence)
         order = [list(model.classes_).index(label) for label in LABEL_IDS]
@@ -79,54 +154,44 @@ def _score_chunk(
         labels[usable] = decided.labels.astype(object)
         needs_review[usable] = decided.needs_review
         in_scope[usable] = decided.in_scope
-    result = frame.copy()
-    result[columns[0]] = labels
+    result = df.copy()
+    result[columns[0]] = pd.Series(labels, index=df.index, dtype=TEXT_DTYPE)
     result[columns[1]] = np.round(np.nanmax(probabilities, axis=1, initial=-1.0, where=~np.isnan(probabilities)), 6)
     result.loc[~usable, columns[1]] = np.nan
     result[columns[2]] = needs_review
     result[columns[3]] = in_scope
     for index, column in enumerate(columns[4:]):
         result[column] = np.round(probabilities[:, index], 6)
+    if explain:
+        terms = np.full(len(df), None, dtype=object)
+        for row in np.flatnonzero(usable):
+            terms[row] = "; ".join(term for term, _ in model.decision_terms(texts.iloc[row], labels[row]))
+        result[prefix + EXPLAIN_COLUMN] = pd.Series(terms, index=df.index, dtype=TEXT_DTYPE)
+    return result
+
+
+def summarize(scored: pd.DataFrame, prefix: str = "") -> ScoreSummary:
+    """What :func:`score_frame` did to a frame it returned: rows, scored and blank rows, labels, review flags."""
+    labels = scored[prefix + "label"]
+    has_label = labels.notna()
     summary = ScoreSummary(
-        rows=len(frame),
-        scored=int(usable.sum()),
-        blank=int((~usable).sum()),
-        needs_review=int(needs_review.sum()),
-        out_of_scope=int((~in_scope[usable]).sum()),
+        rows=len(scored),
+        scored=int(has_label.sum()),
+        blank=int((~has_label).sum()),
+        needs_review=int(scored[prefix + "needs_review"].sum()),
+        out_of_scope=int((scored[prefix + "in_scope"] == False).sum()),  # noqa: E712 (NA on blank rows)
     )
-    summary.label_counts.update(label for label in labels if label is not None)
-    return result, summary
+    summary.label_counts.update(labels[has_label].tolist())
+    return summary
 
 
-def score_frame(
-    model: ITWorkClassifier,
-    frame: pd.DataFrame,
-    text_column: str = "text",
-    prefix: str = "",
-    min_confidence: float | None = None,
-    priors: str | dict[str, float] | None = None,
-) -> pd.DataFrame:
-    """Return a copy of ``frame`` with the prediction columns added.
-
-    >>> from classifier import ITWorkClassifier
-    >>> model = ITWorkClassifier(scope_quantile=None).fit(
-    ...     ["reset my password", "replace the broken laptop", "build the customer booking app",
-    ...      "launch online ordering for customers", "patch our claims system", "fix the nightly billing batch job"],
-    ...     ["commodity_outsourceable"] * 2 + ["business_enabling"] * 2 + ["ktlo"] * 2)
-    >>> scored = score_frame(model, pd.DataFrame({"text": ["reset my password", ""]}))
-    >>> scored["label"].tolist()[0], scored["label"].isna().tolist()
-    ('commodity_outsourceable', [False, True])
-    """
-    _check_input_columns(frame, text_column, prefix, "the data frame")
-    if priors is not None:
-        texts = [text for text in frame[text_column] if _has_text(text)]
-        model, _ = _with_priors(model, priors, lambda: texts)
-    return _score_chunk(model, frame, text_column, prefix, min_confidence)[0]
-
-
-def _check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, source: str) -> None:
+def check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, source: str, explain: bool = False) -> None:
+    """Check that ``frame`` has the text column and none of the columns scoring adds (before any scoring)."""
+    if not isinstance(text_column, str):
+        raise TypeError(f"text_column must be one column name (a str), got {type(text_column).__name__}")
     check_columns(frame, {"text_column": text_column}, source)
-    clashes = [column for column in output_columns(prefix) if column in frame.columns]
+    added = output_columns(prefix) + ([prefix + EXPLAIN_COLUMN] if explain else [])
+    clashes = [column for column in added if column in frame.columns]
     if clashes:
         raise ColumnNotFoundError(
             f"{source} already has column(s) {', '.join(clashes)}, which scoring would overwrite; "
@@ -152,11 +217,12 @@ def _one_encoder_thread(model):
 
 
 def _score_item(
-    model: ITWorkClassifier, item: tuple[pd.DataFrame, str, str, float | None]
+    model: ITWorkClassifier, item: tuple[pd.DataFrame, str, str, float | None, bool]
 ) -> tuple[pd.DataFrame, ScoreSummary]:
     # Runs in a worker process (classifier.parallel), which received the model once.
-    frame, text_column, prefix, min_confidence = item
-    return _score_chunk(model, frame, text_column, prefix, min_confidence)
+    frame, text_column, prefix, min_confidence, explain = item
+    scored = score_frame(frame, text_column, model=model, prefix=prefix, min_confidence=min_confidence, explain=explain)
+    return scored, summarize(scored, prefix)
 
 
 PRIOR_SAMPLE_ROWS = 100_000
@@ -190,11 +256,11 @@ def _sample_texts(input, text_column: str, chunk_size: int, encoding, prefix: st
     return texts[:PRIOR_SAMPLE_ROWS]
 
 
-def _checked_chunks(input, chunk_size: int, encoding, text_column: str, prefix: str, source: str):
+def _checked_chunks(input, chunk_size: int, encoding, text_column: str, prefix: str, source: str, explain=False):
     """The input's chunks, the first one checked for the text column and for clashing output columns."""
     for number, chunk in enumerate(iter_table(input, chunk_size, encoding)):
         if number == 0:
-            _check_input_columns(chunk, text_column, prefix, source)
+            check_input_columns(chunk, text_column, prefix, source, explain)
         yield chunk
 
 
@@ -226,7 +292,7 @@ def _progress_bar(progress: bool | None):
 def score_file(
     input: str | os.PathLike,
     output: str | os.PathLike,
-    model: ITWorkClassifier | None = None,
+    model: ModelSpec = None,
     text_column: str = "text",
     chunk_size: int = 20_000,
     overwrite: bool = False,
@@ -236,6 +302,7 @@ def score_file(
     n_jobs: int | None = None,
     progress: bool | None = None,
     priors: str | dict[str, float] | None = None,
+    explain: bool = False,
 ) -> ScoreSummary:
     """Score every row of ``input`` and write all its columns plus predictions to ``output``.
 
@@ -261,13 +328,12 @@ def score_file(
     data's service-desk tickets); or ``"auto"`` to estimate them first from up
     to 100,000 non-blank rows at the start of the input (a second pass, so not
     for standard input). The priors used are in the returned summary.
+    ``explain=True`` adds each row's top terms (see :func:`score_frame`).
+    A directory or glob of Parquet files is scored by :func:`classifier.datasets.score_dataset`.
     """
     from classifier.parallel import effective_n_jobs, ordered_map
 
-    if model is None:
-        from classifier.persistence import load_model
-
-        model = load_model()
+    model = resolve_model(model)
     source = "standard input" if str(input) == "-" else str(input)
     out_kind = table_format(output)
     summary = ScoreSummary()
@@ -280,8 +346,8 @@ def score_file(
         model = _one_encoder_thread(model)
 
     def checked_chunks():
-        for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source):
-            yield chunk, text_column, prefix, min_confidence
+        for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source, explain):
+            yield chunk, text_column, prefix, min_confidence, explain
 
     def run(writer: TableWriter) -> None:
         results = ordered_map(_score_item, model, checked_chunks(), n_workers=workers)

@@ -7,7 +7,7 @@ from classifier.scoring import output_columns
 
 def test_score_frame_adds_columns_and_keeps_blank_rows_unscored(fitted_model):
     frame = pd.DataFrame({"id": [1, 2, 3], "text": ["reset my password", "", None]})
-    scored = score_frame(fitted_model, frame)
+    scored = score_frame(frame, model=fitted_model)
     assert list(scored.columns) == ["id", "text", *output_columns()]
     assert scored["label"].tolist()[0] == "commodity_outsourceable"
     assert scored["label"].isna().tolist() == [False, True, True]
