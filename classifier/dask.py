@@ -75,7 +75,7 @@ def score(
         head = ddf[text_column].head(PRIOR_SAMPLE_ROWS, npartitions=-1, compute=True)
         return [text for text in head if _has_text(text)]
 
-    options = {
+    options: dict[str, Any] = {
         "text_column": text_column,
         "prefix": prefix,
         "min_confidence": min_confidence,

@@ -15,7 +15,6 @@ from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 import pandas as pd
@@ -73,7 +72,7 @@ class ScoreSummary:
         self.out_of_scope += other.out_of_scope
 
 
-ModelSpec = Union[ITWorkClassifier, str, os.PathLike, None]
+ModelSpec = ITWorkClassifier | str | os.PathLike | None
 
 #: The dtype of the added text columns (label, top terms), whatever a frame holds: pandas' dtype for strings
 #: (object before pandas 3, str from 3 on), so that every chunk, partition and empty frame agrees.

@@ -25,9 +25,12 @@ def plain_strings():
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, worker_dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, worker_dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 
@@ -54,8 +57,11 @@ def test_scores_like_score_frame_row_for_row_and_loads_the_bundle_once_per_worke
 
 @pytest.mark.slow
 def test_a_model_object_and_options_score_like_score_frame(client, rows, fitted_model):
-    options = dict(prefix="pred_", min_confidence=0.9, priors={"ktlo": 0.5, "commodity_outsourceable": 0.3,
-                                                              "business_enabling": 0.2})
+    options = dict(
+        prefix="pred_",
+        min_confidence=0.9,
+        priors={"ktlo": 0.5, "commodity_outsourceable": 0.3, "business_enabling": 0.2},
+    )
     scored = classifier.dask.score(dd.from_pandas(rows, npartitions=3), model=fitted_model, **options)
     pd.testing.assert_frame_equal(scored.compute(), score_frame(rows, model=fitted_model, **options))
 
@@ -73,7 +79,11 @@ def test_in_one_process_scores_like_score_frame(rows, model, request):
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"text_column": "description"}, ColumnNotFoundError, "column 'description' not found in the Dask DataFrame; columns are: text, id"),
+        (
+            {"text_column": "description"},
+            ColumnNotFoundError,
+            "column 'description' not found in the Dask DataFrame; columns are: text, id",
+        ),
         ({"model": "/nowhere/bundle"}, ModelLoadError, "model directory /nowhere/bundle not found"),
         ({"min_confidence": 2}, InvalidValueError, "min_confidence must be a number from 0 to 1, got 2"),
         ({"priors": "nonsense"}, InvalidValueError, "nonsense"),
