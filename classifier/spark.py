@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -82,8 +82,8 @@ def score(
     local, ref = prepare(model)
 
     def sample() -> list[str]:
-        head = sdf.select(text_column).limit(PRIOR_SAMPLE_ROWS).toPandas()[text_column]
-        return [text for text in head if _has_text(text)]
+        head = cast(pd.DataFrame, sdf.select(text_column).limit(PRIOR_SAMPLE_ROWS).toPandas())
+        return [text for text in head[text_column] if _has_text(text)]
 
     options: dict[str, Any] = {
         "text_column": text_column,
