@@ -177,8 +177,9 @@ def summarize(scored: pd.DataFrame, prefix: str = "") -> ScoreSummary:
         rows=len(scored),
         scored=int(has_label.sum()),
         blank=int((~has_label).sum()),
-        needs_review=int(scored[prefix + "needs_review"].sum()),
-        out_of_scope=int((scored[prefix + "in_scope"] == False).sum()),  # noqa: E712 (NA on blank rows)
+        # == rather than `is`: the flags are missing on blank rows (NA in pandas, None when read back from Parquet)
+        needs_review=int((scored[prefix + "needs_review"] == True).sum()),  # noqa: E712
+        out_of_scope=int((scored[prefix + "in_scope"] == False).sum()),  # noqa: E712
     )
     summary.label_counts.update(labels[has_label].tolist())
     return summary

@@ -122,3 +122,57 @@ def test_progress_bar_on_stderr(fitted_model, tmp_path, tiny_frame, capsys, prog
     captured = capsys.readouterr()
     assert ("21.0 rows [" in captured.err) is shown  # None: stderr is not a terminal here
     assert captured.out == ""
+
+
+def test_score_frame_takes_the_model_as_a_bundle_path_and_the_old_argument_order_with_a_warning(
+    fitted_model, tiny_bundle, tiny_frame
+):
+    frame = tiny_frame[["text"]]
+    expected = score_frame(frame, model=fitted_model)
+    pd.testing.assert_frame_equal(score_frame(frame, model=tiny_bundle), expected)
+    with pytest.warns(DeprecationWarning, match=r"call score_frame\(frame, text_column, model=model\)"):
+        pd.testing.assert_frame_equal(score_frame(fitted_model, frame), expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((["reset my password"],), {}, "score_frame needs a pandas DataFrame, got list"),
+        ((pd.DataFrame({"text": ["a"]}),), {"model": 3}, "model must be an ITWorkClassifier, a bundle directory"),
+        ((pd.DataFrame({"text": ["a"]}), ["text"]), {}, "text_column must be one column name .a str., got list"),
+    ],
+    ids=["list", "model", "columns"],
+)
+def test_score_frame_rejects_wrong_types(fitted_model, args, kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        score_frame(*args, **{"model": fitted_model, **kwargs})
+
+
+def test_explain_adds_top_terms_to_scored_rows_and_files(fitted_model, tmp_path):
+    frame = pd.DataFrame({"text": ["Reset the password and unlock the account", "", "Launch online ordering"]})
+    scored = score_frame(frame, model=fitted_model, explain=True, prefix="x_")
+    assert list(scored.columns) == ["text", *output_columns("x_"), "x_top_terms"]
+    terms = scored["x_top_terms"].tolist()
+    assert "password" in terms[0].split("; ") and pd.isna(terms[1]) and terms[2]
+    assert "top_terms" not in score_frame(frame, model=fitted_model).columns
+    source = tmp_path / "in.csv"
+    frame.to_csv(source, index=False)
+    score_file(source, tmp_path / "out.parquet", model=fitted_model, explain=True, chunk_size=2)
+    assert pd.read_parquet(tmp_path / "out.parquet")["top_terms"].tolist()[0] == terms[0]
+
+
+def test_explain_refuses_an_existing_top_terms_column(fitted_model):
+    with pytest.raises(ColumnNotFoundError, match="already has column.*top_terms"):
+        score_frame(pd.DataFrame({"text": ["a"], "top_terms": ["b"]}), model=fitted_model, explain=True)
+
+
+def test_import_classifier_does_not_import_the_engines():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, classifier, classifier.scoring, classifier.datasets, classifier.worker_model; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed', 'pyspark', 'py4j'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -11,6 +11,7 @@ import sys
 
 from classifier.cli import format
 from classifier.cli.parser import ENCODING, JSON, MODEL, OVERWRITE, TEXT_COLUMN, jobs, model_path, priors, probability
+from classifier.errors import InvalidValueError
 
 __all__ = ["register"]
 
@@ -33,22 +34,28 @@ def predict(args: argparse.Namespace) -> int:
 
 
 def score(args: argparse.Namespace) -> int:
+    from classifier.datasets import is_dataset, score_dataset
     from classifier.scoring import score_file
 
-    summary = score_file(
-        args.input,
-        args.output,
-        model=_load(args),
+    options = dict(
+        model=model_path(args),  # loaded once by the library; on a cluster, each worker loads it from this path
         text_column=args.text_column,
         chunk_size=args.chunk_size,
         overwrite=args.overwrite,
         prefix=args.prefix,
-        encoding=args.encoding,
         min_confidence=args.min_confidence,
-        n_jobs=args.jobs,
         progress=False if args.quiet else None,
         priors=args.priors,
+        explain=args.explain,
     )
+    if is_dataset(args.input) or args.engine != "local" or args.scheduler is not None:
+        if args.output == "-":
+            raise InvalidValueError("a Parquet dataset is written as a directory of parts; give -o DIRECTORY, not -")
+        summary = score_dataset(
+            args.input, args.output, engine=args.engine, scheduler=args.scheduler, n_workers=args.jobs, **options
+        )
+    else:
+        summary = score_file(args.input, args.output, encoding=args.encoding, n_jobs=args.jobs, **options)
     if not args.quiet:
         print(format.score_summary(summary), file=_summary_stream(args))
     return 0
@@ -91,9 +98,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE],
         help="add labels and probabilities to every row of a table",
     )
-    parser.add_argument("input", help="CSV, TSV, JSONL, Parquet or Excel file; - for CSV on stdin")
     parser.add_argument(
-        "-o", "--output", required=True, help="output file (format from extension); - for CSV on stdout"
+        "input",
+        help="CSV, TSV, JSONL, Parquet or Excel file; - for CSV on stdin; or a directory or quoted glob of Parquet "
+        "files (a dataset)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="output file (format from extension); - for CSV on stdout; for a dataset, a directory of Parquet parts",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),  # classifier.datasets.ENGINES, not imported: --help stays fast
+        default="local",
+        help="where a Parquet dataset is scored: this process, or a Dask cluster (needs the dask extra; a local "
+        "cluster of --jobs worker processes unless --scheduler is given) (default: local)",
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler to run on, e.g. tcp://host:8786")
+    parser.add_argument(
+        "--explain", action="store_true", help="add a top_terms column: the terms that pushed each row to its label"
     )
     parser.add_argument("--chunk-size", type=int, default=20_000, help="rows read and scored at a time")
     parser.add_argument("--prefix", default="", help="prefix for the added column names")
