@@ -183,7 +183,9 @@ def analyze_portfolio(
         text=("_text", lambda texts: texts.mode().iloc[0]), total=("_weight", "sum"), rows=("_weight", "size")
     )
     grouped = grouped.reset_index().drop(columns="_key")
-    grouped["share_of_label"] = grouped["total"] / grouped["label"].map(totals).where(lambda t: t > 0, 1.0)
+    grouped["share_of_label"] = grouped["total"] / grouped["label"].map(totals).astype(float).where(
+        lambda t: t > 0, 1.0
+    )
     grouped = grouped.rename(columns={"total": measure})
     top = (
         grouped.sort_values(["label", measure, "rows"], ascending=[True, False, False], kind="stable")

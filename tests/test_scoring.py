@@ -176,3 +176,14 @@ def test_import_classifier_does_not_import_the_engines():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_parquet_output_whose_first_chunk_is_all_blank_takes_later_labels(fitted_model, tmp_path):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1, 2, 3, 4], "text": ["", " ", "reset my password", "patch the claims app"]}).to_csv(
+        source, index=False
+    )
+    summary = score_file(source, tmp_path / "out.parquet", model=fitted_model, chunk_size=2, explain=True)
+    written = pd.read_parquet(tmp_path / "out.parquet")
+    assert summary.scored == 2 and written["label"].notna().tolist() == [False, False, True, True]
+    assert written["top_terms"].notna().sum() == 2
