@@ -106,6 +106,11 @@ def run_config(config: str, data: Path, output: Path, model: str) -> dict:
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
             options.update(model=model, engine="dask", scheduler=cluster.scheduler_address)
+            with distributed.Client(cluster) as client:  # every worker loads the model now, not in the timed run
+                from classifier.worker_model import prepare, worker_model
+
+                reference = prepare(model)[1]
+                client.run(lambda: worker_model(reference) and None)
         score_dataset(warm, output.parent / "warm-out", **options)
         startup = time.perf_counter() - start
         start = time.perf_counter()
@@ -149,13 +154,13 @@ def _sample_memory(pid: int, stop: threading.Event, peak: dict) -> None:
         sizes = []
         for process in processes:
             try:
-                sizes.append((process.memory_info().rss, " ".join(process.cmdline()[:3])))
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                sizes.append((process.memory_info().rss, os.path.basename(process.cmdline()[0])))
+            except (psutil.NoSuchProcess, psutil.AccessDenied, IndexError):
                 pass
         peak["total"] = max(peak.get("total", 0), sum(size for size, _ in sizes))
-        workers = [size for size, command in sizes if "python" in command]
-        peak["largest_python"] = max([peak.get("largest_python", 0), *workers])
-        peak["jvm"] = max([peak.get("jvm", 0), *[size for size, command in sizes if "java" in command]])
+        pythons = [size for size, program in sizes if program.startswith("python")]
+        peak["largest_python"] = max([peak.get("largest_python", 0), *pythons])
+        peak["jvm"] = max([peak.get("jvm", 0), *[size for size, program in sizes if program == "java"]])
         stop.wait(0.2)
 
 
