@@ -118,3 +118,10 @@ def test_refuses_columns_it_would_overwrite(rows, tiny_bundle, explain):
 def test_rejects_a_pandas_frame(rows):
     with pytest.raises(TypeError, match="needs a dask DataFrame, got DataFrame"):
         classifier.dask.score(rows)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shipped", ["fast", "default"])
+def test_the_shipped_models_score_on_the_cluster_like_score_frame(client, rows, shipped):
+    scored = classifier.dask.score(dd.from_pandas(rows.head(12), npartitions=3), model=shipped)
+    pd.testing.assert_frame_equal(scored.compute(), score_frame(rows.head(12), model=shipped))

@@ -101,3 +101,10 @@ def test_output_schema_adds_the_scoring_columns_after_the_input(rows, fitted_mod
         "text",
         *[f"x_{name}" for name in score_frame(rows.head(0), model=fitted_model).columns[2:]],
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shipped", ["fast", "default"])
+def test_the_shipped_models_score_on_spark_like_score_frame(spark, rows, shipped):
+    scored = classifier.spark.score(spark.createDataFrame(rows.head(12)).repartition(2), model=shipped)
+    _same(scored.toPandas(), score_frame(rows.head(12), model=shipped))
