@@ -20,6 +20,7 @@ from classifier.errors import (  # noqa: E402
     InvalidValueError,
     ITWorkError,
     LabelError,
+    MissingExtraError,
     ModelLoadError,
     NotFittedError,
     OutputExistsError,
@@ -71,4 +72,5 @@ __all__ = [
     "NotFittedError",
     "OutputExistsError",
     "InvalidValueError",
+    "MissingExtraError",
 ]

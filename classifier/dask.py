@@ -27,7 +27,14 @@ from classifier.errors import InvalidValueError
 from classifier.model import ITWorkClassifier
 from classifier.scoring import PRIOR_SAMPLE_ROWS, _has_text, check_input_columns, score_frame
 from classifier.thresholds import is_probability
-from classifier.worker_model import BundleRef, one_encoder_thread, prepare, resolve_priors, worker_model
+from classifier.worker_model import (
+    BundleRef,
+    one_encoder_thread,
+    prepare,
+    require_extra,
+    resolve_priors,
+    worker_model,
+)
 
 if TYPE_CHECKING:
     import dask.dataframe
@@ -61,6 +68,7 @@ def score(
     client, from up to 100,000 texts at the start of ``ddf`` (this reads them).
     The result equals ``score_frame`` on the same rows, row for row.
     """
+    require_extra("dask.dataframe", "dask")
     import dask
     import dask.dataframe as dd
 

@@ -179,6 +179,10 @@ def _score_locally(files, staging, model, text_column, priors, chunk_size, n_wor
 
 
 def _score_on_dask(files, staging, model, text_column, priors, scheduler, n_workers, options):
+    from classifier.worker_model import require_extra
+
+    require_extra("dask.dataframe", "dask")
+    require_extra("distributed", "dask")
     import dask.dataframe as dd
     import distributed
 

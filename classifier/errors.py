@@ -19,6 +19,7 @@ __all__ = [
     "OutputExistsError",
     "InvalidValueError",
     "ParameterError",
+    "MissingExtraError",
 ]
 
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
@@ -66,3 +67,7 @@ class InvalidValueError(ITWorkError, ValueError):
 
 class ParameterError(ITWorkError, ValueError):
     """An estimator parameter outside the values it accepts (checked when fitting)."""
+
+
+class MissingExtraError(ITWorkError, ModuleNotFoundError):
+    """An optional feature whose extra (``[dask]``, ``[spark]``) is not installed."""

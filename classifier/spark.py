@@ -30,7 +30,14 @@ from classifier.labels import LABEL_IDS
 from classifier.model import ITWorkClassifier
 from classifier.scoring import EXPLAIN_COLUMN, PRIOR_SAMPLE_ROWS, _has_text, check_input_columns, score_frame
 from classifier.thresholds import is_probability
-from classifier.worker_model import BundleRef, one_encoder_thread, prepare, resolve_priors, worker_model
+from classifier.worker_model import (
+    BundleRef,
+    one_encoder_thread,
+    prepare,
+    require_extra,
+    resolve_priors,
+    worker_model,
+)
 
 if TYPE_CHECKING:
     import pyspark.sql
@@ -72,6 +79,7 @@ def score(
     priors once, on the driver, from up to 100,000 texts of ``sdf`` (this reads them).
     Each row gets the values ``score_frame`` gives it; Spark does not promise row order.
     """
+    require_extra("pyspark.sql", "spark")
     from pyspark.sql import DataFrame
 
     if not isinstance(sdf, DataFrame):

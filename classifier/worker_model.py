@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.checksums import file_sha256
-from classifier.errors import ModelLoadError
+from classifier.errors import MissingExtraError, ModelLoadError
 from classifier.model import ITWorkClassifier
 
-__all__ = ["BundleRef", "prepare", "worker_model", "one_encoder_thread", "resolve_priors"]
+__all__ = ["BundleRef", "prepare", "worker_model", "one_encoder_thread", "resolve_priors", "require_extra"]
 
 _CARD = "card.json"
 
@@ -106,3 +106,16 @@ def resolve_priors(model: ITWorkClassifier, priors, sample) -> dict[str, float] 
     if priors is None:
         return None
     return _with_priors(model, priors, sample)[1]
+
+
+def require_extra(module: str, extra: str) -> None:
+    """Import ``module`` or raise :class:`MissingExtraError` naming the extra that installs it."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError as error:
+        raise MissingExtraError(
+            f"scoring on {extra.capitalize()} needs the {extra} extra, which is not installed ({error}); "
+            f'pip install "it-work-classifier[{extra}]"'
+        ) from error

@@ -125,3 +125,18 @@ def test_rejects_a_pandas_frame(rows):
 def test_the_shipped_models_score_on_the_cluster_like_score_frame(client, rows, shipped):
     scored = classifier.dask.score(dd.from_pandas(rows.head(12), npartitions=3), model=shipped)
     pd.testing.assert_frame_equal(scored.compute(), score_frame(rows.head(12), model=shipped))
+
+
+@pytest.mark.slow
+def test_score_dataset_runs_on_a_given_scheduler(client, rows, tiny_bundle, tmp_path):
+    from classifier.datasets import score_dataset
+
+    (tmp_path / "in").mkdir()
+    rows.iloc[:30].to_parquet(tmp_path / "in" / "a.parquet", index=False)
+    rows.iloc[30:].to_parquet(tmp_path / "in" / "b.parquet", index=False)
+    summary = score_dataset(
+        tmp_path / "in", tmp_path / "out", model=tiny_bundle, engine="dask", scheduler=client.scheduler.address
+    )
+    written = pd.concat([pd.read_parquet(part) for part in sorted((tmp_path / "out").glob("*.parquet"))])
+    assert (summary.rows, summary.blank, len(written)) == (len(rows), 3, len(rows))
+    assert client.status == "running"  # the caller's cluster is left running

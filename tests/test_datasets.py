@@ -125,3 +125,17 @@ def test_cli_dask_engine_writes_the_same_rows(dataset, tmp_path, tiny_bundle, fi
     assert f"scored {len(frame) - 1} of {len(frame)} rows" in capsys.readouterr().out
     result = _read(tmp_path / "out").sort_values("id").reset_index(drop=True)
     pd.testing.assert_frame_equal(result, score_frame(frame, model=fitted_model), check_dtype=False)
+
+
+@pytest.mark.parametrize("module", ["distributed", "dask.dataframe"])
+def test_the_dask_engine_without_the_extra_says_what_to_install(
+    dataset, tmp_path, tiny_bundle, monkeypatch, capsys, module
+):
+    import sys
+
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    argv = ["score", str(dataset[0]), "-o", str(tmp_path / "out"), "-m", tiny_bundle, "--engine", "dask"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "needs the dask extra, which is not installed" in err and 'pip install "it-work-classifier[dask]"' in err
+    assert not (tmp_path / "out").exists()
