@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         InvalidValueError,
         ITWorkError,
         LabelError,
+        MissingExtraError,
         ModelLoadError,
         NotFittedError,
         OutputExistsError,
@@ -55,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "InvalidValueError": "classifier.errors",
     "ITWorkError": "classifier.errors",
     "LabelError": "classifier.errors",
+    "MissingExtraError": "classifier.errors",
     "ModelLoadError": "classifier.errors",
     "NotFittedError": "classifier.errors",
     "OutputExistsError": "classifier.errors",
@@ -126,6 +128,7 @@ __all__ = [
     "OutputExistsError",
     "OutputWriteError",
     "InvalidValueError",
+    "MissingExtraError",
 ]
 
 

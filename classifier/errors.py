@@ -25,6 +25,7 @@ __all__ = [
     "ParameterError",
     "WorkerDiedError",
     "TextTruncatedWarning",
+    "MissingExtraError",
 ]
 
 
@@ -105,3 +106,7 @@ class WorkerDiedError(ITWorkError, RuntimeError):
 
 class TextTruncatedWarning(UserWarning):
     """Texts longer than a model's ``max_text_chars`` were cut to that length before they were read."""
+
+
+class MissingExtraError(ITWorkError, ModuleNotFoundError):
+    """An optional feature whose extra (``[dask]``, ``[spark]``) is not installed."""

@@ -27,7 +27,16 @@ from classifier.progress import InputProgress
 from classifier.shares import label_shares
 from classifier.tables import TableWriter, atomic_output, check_columns, iter_table, table_format
 
-__all__ = ["score_frame", "score_file", "ScoreSummary", "output_columns"]
+__all__ = [
+    "score_frame",
+    "score_file",
+    "ScoreSummary",
+    "output_columns",
+    "summarize",
+    "resolve_model",
+    "check_input_columns",
+    "EXPLAIN_COLUMN",
+]
 
 
 def output_columns(prefix: str = "") -> list[str]:
@@ -67,19 +76,97 @@ class ScoreSummary:
         self.truncated += other.truncated
 
 
-def _score_chunk(
-    model: ITWorkClassifier, frame: pd.DataFrame, text_column: str, prefix: str, min_confidence: float | None = None
-) -> tuple[pd.DataFrame, ScoreSummary]:
-    texts = frame[text_column]
+ModelSpec = ITWorkClassifier | str | os.PathLike | None
+
+#: The dtype of the added text columns (label, top terms), whatever a frame holds: pandas' dtype for strings
+#: (object before pandas 3, str from 3 on), so that every chunk, partition and empty frame agrees.
+TEXT_DTYPE = pd.Series(["text"]).dtype
+
+#: Name of the column ``explain=True`` adds: the terms that pushed each row towards its label.
+EXPLAIN_COLUMN = "top_terms"
+
+
+def resolve_model(model: ModelSpec) -> ITWorkClassifier:
+    """The model to score with: None is the shipped default; a str or path names a bundle or a shipped model."""
+    if isinstance(model, ITWorkClassifier):
+        return model
+    if model is None or isinstance(model, (str, os.PathLike)):
+        from classifier.persistence import load_model
+
+        return load_model(model)
+    raise TypeError(
+        f"model must be an ITWorkClassifier, a bundle directory, 'default' or 'fast', got {type(model).__name__}"
+    )
+
+
+def score_frame(
+    df: pd.DataFrame,
+    text_column: str = "text",
+    model: ModelSpec = None,
+    prefix: str = "",
+    min_confidence: float | None = None,
+    priors: str | dict[str, float] | None = None,
+    explain: bool = False,
+) -> pd.DataFrame:
+    """Return a copy of ``df`` with the prediction columns added (:func:`output_columns`).
+
+    ``model`` is a fitted :class:`ITWorkClassifier`, a bundle directory, or a
+    shipped model's name (``"default"``, ``"fast"``); None is the shipped
+    default. Rows whose text is missing or blank keep empty prediction columns.
+    ``explain=True`` adds a ``top_terms`` column: the terms that pushed each
+    row towards its label, strongest first, separated by ``"; "`` (slower: one
+    explanation per row). :func:`score_file` and the Dask and Spark engines
+    (:mod:`classifier.dask`, :mod:`classifier.spark`) all score through this function.
+
+    >>> from classifier import ITWorkClassifier
+    >>> model = ITWorkClassifier(encoder=None, scope_quantile=None).fit(
+    ...     ["reset my password", "replace the broken laptop", "build the customer booking app",
+    ...      "launch online ordering for customers", "patch our claims system", "fix the nightly billing batch job"],
+    ...     ["commodity_outsourceable"] * 2 + ["business_enabling"] * 2 + ["ktlo"] * 2)
+    >>> scored = score_frame(pd.DataFrame({"text": ["reset my password", ""]}), model=model, explain=True)
+    >>> scored["label"].tolist()[0], scored["label"].isna().tolist()
+    ('commodity_outsourceable', [False, True])
+    >>> scored["top_terms"].tolist()[0]
+    'password; reset; reset password'
+    """
+    if isinstance(df, ITWorkClassifier) and isinstance(text_column, pd.DataFrame):
+        warnings.warn(
+            "score_frame(model, frame) is deprecated; call score_frame(frame, text_column, model=model)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        df, text_column, model = text_column, "text" if model is None else model, df  # type: ignore[assignment]
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"score_frame needs a pandas DataFrame, got {type(df).__name__}; see read_table")
+    check_input_columns(df, text_column, prefix, "the data frame", explain)
+    model = resolve_model(model)
+    if priors is not None:
+        texts = [text for text in df[text_column] if _has_text(text)]
+        model, _ = _with_priors(model, priors, lambda: texts)
+    scored, truncated = _score_rows(df, text_column, model, prefix, min_confidence, explain)
+    _warn_truncated(truncated, model)
+    return scored
+
+
+def _score_rows(
+    df: pd.DataFrame,
+    text_column: str,
+    model: ITWorkClassifier,
+    prefix: str,
+    min_confidence: float | None,
+    explain: bool,
+) -> tuple[pd.DataFrame, int]:
+    """score_frame's work on checked input: the scored frame and how many texts were cut to max_text_chars."""
+    texts = df[text_column]
     usable = texts.map(_has_text).to_numpy(bool)
     columns = output_columns(prefix)
-    probabilities = np.full((len(frame), len(LABEL_IDS)), np.nan)
-    labels = np.full(len(frame), None, dtype=object)
-    needs_review = pd.array(np.full(len(frame), pd.NA), dtype="boolean")
-    in_scope = pd.array(np.full(len(frame), pd.NA), dtype="boolean")
+    probabilities = np.full((len(df), len(LABEL_IDS)), np.nan)
+    labels = np.full(len(df), None, dtype=object)
+    needs_review = pd.array(np.full(len(df), pd.NA), dtype="boolean")
+    in_scope = pd.array(np.full(len(df), pd.NA), dtype="boolean")
     truncated = 0
     if usable.any():
-        # Cut here, without a warning per chunk: score_file warns once, with the total (workers' warnings are lost).
+        # Cut here, without a warning per chunk: callers warn once, with the total (workers' warnings are lost).
         kept = check_texts(texts[usable].tolist(), max_chars=model.max_text_chars, warn=False)
         truncated = sum(len(text) < len(full) for text, full in zip(kept, texts[usable]))
         decided = model.decide(kept, min_confidence=min_confidence)
@@ -88,63 +175,51 @@ def _score_chunk(
         labels[usable] = decided.labels.astype(object)
         needs_review[usable] = decided.needs_review
         in_scope[usable] = decided.in_scope
-    result = frame.copy()
-    result[columns[0]] = labels
+    result = df.copy()
+    result[columns[0]] = pd.Series(labels, index=df.index, dtype=TEXT_DTYPE)
     result[columns[1]] = np.round(np.nanmax(probabilities, axis=1, initial=-1.0, where=~np.isnan(probabilities)), 6)
     result.loc[~usable, columns[1]] = np.nan
     result[columns[2]] = needs_review
     result[columns[3]] = in_scope
     for index, column in enumerate(columns[4:]):
         result[column] = np.round(probabilities[:, index], 6)
-    summary = ScoreSummary(
-        rows=len(frame),
-        scored=int(usable.sum()),
-        blank=int((~usable).sum()),
-        needs_review=int(needs_review.sum()),
-        out_of_scope=int((~in_scope[usable]).sum()),
-        truncated=truncated,
-    )
-    summary.label_counts.update(label for label in labels if label is not None)
-    return result, summary
+    if explain:
+        terms = np.full(len(df), None, dtype=object)
+        for row in np.flatnonzero(usable):
+            terms[row] = "; ".join(term for term, _ in model.decision_terms(texts.iloc[row], labels[row]))
+        result[prefix + EXPLAIN_COLUMN] = pd.Series(terms, index=df.index, dtype=TEXT_DTYPE)
+    return result, truncated
 
 
-def score_frame(
-    model: ITWorkClassifier,
-    frame: pd.DataFrame,
-    text_column: str = "text",
-    prefix: str = "",
-    min_confidence: float | None = None,
-    priors: str | dict[str, float] | None = None,
-) -> pd.DataFrame:
-    """Return a copy of ``frame`` with the prediction columns added.
-
-    >>> from classifier import ITWorkClassifier
-    >>> model = ITWorkClassifier(scope_quantile=None).fit(
-    ...     ["reset my password", "replace the broken laptop", "build the customer booking app",
-    ...      "launch online ordering for customers", "patch our claims system", "fix the nightly billing batch job"],
-    ...     ["commodity_outsourceable"] * 2 + ["business_enabling"] * 2 + ["ktlo"] * 2)
-    >>> scored = score_frame(model, pd.DataFrame({"text": ["reset my password", ""]}))
-    >>> scored["label"].tolist()[0], scored["label"].isna().tolist()
-    ('commodity_outsourceable', [False, True])
-    """
-    _check_input_columns(frame, text_column, prefix, "the data frame")
-    if priors is not None:
-        texts = [text for text in frame[text_column] if _has_text(text)]
-        model, _ = _with_priors(model, priors, lambda: texts)
-    scored, summary = _score_chunk(model, frame, text_column, prefix, min_confidence)
-    _warn_truncated(summary, model)
-    return scored
-
-
-def _warn_truncated(summary: ScoreSummary, model: ITWorkClassifier) -> None:
-    if summary.truncated and model.max_text_chars is not None:
-        message = truncation_message(summary.truncated, model.max_text_chars, summary.scored)
+def _warn_truncated(truncated: int, model: ITWorkClassifier, scored: int | None = None) -> None:
+    if truncated and model.max_text_chars is not None:
+        message = truncation_message(truncated, model.max_text_chars, scored)
         warnings.warn(message, TextTruncatedWarning, stacklevel=3)
 
 
-def _check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, source: str) -> None:
+def summarize(scored: pd.DataFrame, prefix: str = "") -> ScoreSummary:
+    """What :func:`score_frame` did to a frame it returned: rows, scored and blank rows, labels, review flags."""
+    labels = scored[prefix + "label"]
+    has_label = labels.notna()
+    summary = ScoreSummary(
+        rows=len(scored),
+        scored=int(has_label.sum()),
+        blank=int((~has_label).sum()),
+        # == rather than `is`: the flags are missing on blank rows (NA in pandas, None when read back from Parquet)
+        needs_review=int((scored[prefix + "needs_review"] == True).sum()),  # noqa: E712
+        out_of_scope=int((scored[prefix + "in_scope"] == False).sum()),  # noqa: E712
+    )
+    summary.label_counts.update(labels[has_label].tolist())
+    return summary
+
+
+def check_input_columns(frame: pd.DataFrame, text_column: str, prefix: str, source: str, explain: bool = False) -> None:
+    """Check that ``frame`` has the text column and none of the columns scoring adds (before any scoring)."""
+    if not isinstance(text_column, str):
+        raise TypeError(f"text_column must be one column name (a str), got {type(text_column).__name__}")
     check_columns(frame, {"text_column": text_column}, source)
-    clashes = [column for column in output_columns(prefix) if column in frame.columns]
+    added = output_columns(prefix) + ([prefix + EXPLAIN_COLUMN] if explain else [])
+    clashes = [column for column in added if column in frame.columns]
     if clashes:
         raise ColumnNotFoundError(
             f"{source} already has column(s) {', '.join(clashes)}, which scoring would overwrite; "
@@ -170,11 +245,15 @@ def _one_encoder_thread(model):
 
 
 def _score_item(
-    model: ITWorkClassifier, item: tuple[pd.DataFrame, str, str, float | None]
+    model: ITWorkClassifier, item: tuple[pd.DataFrame, str, str, float | None, bool]
 ) -> tuple[pd.DataFrame, ScoreSummary]:
     # Runs in a worker process (classifier.parallel), which received the model once.
-    frame, text_column, prefix, min_confidence = item
-    return _score_chunk(model, frame, text_column, prefix, min_confidence)
+    frame, text_column, prefix, min_confidence, explain = item
+    # The chunks were checked by _checked_chunks and the model resolved by score_file: score the rows.
+    scored, truncated = _score_rows(frame, text_column, model, prefix, min_confidence, explain)
+    summary = summarize(scored, prefix)
+    summary.truncated = truncated
+    return scored, summary
 
 
 PRIOR_SAMPLE_ROWS = 100_000
@@ -208,11 +287,13 @@ def _sample_texts(input, text_column: str, chunk_size: int, encoding, prefix: st
     return texts[:PRIOR_SAMPLE_ROWS]
 
 
-def _checked_chunks(input, chunk_size: int, encoding, text_column: str, prefix: str, source: str, on_read=None):
+def _checked_chunks(
+    input, chunk_size: int, encoding, text_column: str, prefix: str, source: str, explain=False, on_read=None
+):
     """The input's chunks, the first one checked for the text column and for clashing output columns."""
     for number, chunk in enumerate(iter_table(input, chunk_size, encoding, on_read)):
         if number == 0:
-            _check_input_columns(chunk, text_column, prefix, source)
+            check_input_columns(chunk, text_column, prefix, source, explain)
         yield chunk
 
 
@@ -234,7 +315,7 @@ def _default_n_jobs(input: str | os.PathLike) -> int:
 def score_file(
     input: str | os.PathLike,
     output: str | os.PathLike,
-    model: ITWorkClassifier | None = None,
+    model: ModelSpec = None,
     text_column: str = "text",
     chunk_size: int = 20_000,
     overwrite: bool = False,
@@ -244,6 +325,7 @@ def score_file(
     n_jobs: int | None = None,
     progress: bool | None = None,
     priors: str | dict[str, float] | None = None,
+    explain: bool = False,
     escape_formulas: bool = True,
 ) -> ScoreSummary:
     """Score every row of ``input`` and write all its columns plus predictions to ``output``.
@@ -270,34 +352,33 @@ def score_file(
     data's service-desk tickets); or ``"auto"`` to estimate them first from up
     to 100,000 non-blank rows at the start of the input (a second pass, so not
     for standard input). The priors used are in the returned summary.
+    ``explain=True`` adds each row's top terms (see :func:`score_frame`).
+    A directory or glob of Parquet files is scored by :func:`classifier.datasets.score_dataset`.
 
     ``escape_formulas`` guards CSV and TSV cells that a spreadsheet would run as formulas
     (see :mod:`classifier.writers`); Excel cells are always written as text.
     """
     from classifier.parallel import effective_n_jobs, ordered_map
 
-    if model is None:
-        from classifier.persistence import load_model
-
-        model = load_model()
+    scorer = resolve_model(model)
     source = "standard input" if str(input) == "-" else str(input)
     out_kind = table_format(output)
     summary = ScoreSummary()
     if priors is not None:
-        model, summary.label_priors = _with_priors(
-            model, priors, lambda: _sample_texts(input, text_column, chunk_size, encoding, prefix, source)
+        scorer, summary.label_priors = _with_priors(
+            scorer, priors, lambda: _sample_texts(input, text_column, chunk_size, encoding, prefix, source)
         )
     workers = effective_n_jobs(_default_n_jobs(input) if n_jobs is None else n_jobs)
-    if workers > 1 and getattr(model, "encoder_", None) is not None:
-        model = _one_encoder_thread(model)
+    if workers > 1 and getattr(scorer, "encoder_", None) is not None:
+        scorer = _one_encoder_thread(scorer)
 
     def checked_chunks(on_read):
-        for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source, on_read):
-            yield chunk, text_column, prefix, min_confidence
+        for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source, explain, on_read):
+            yield chunk, text_column, prefix, min_confidence, explain
 
     def run(writer: TableWriter) -> None:
         bar = InputProgress(input, progress)
-        results = ordered_map(_score_item, model, checked_chunks(bar.on_read), n_workers=workers)
+        results = ordered_map(_score_item, scorer, checked_chunks(bar.on_read), n_workers=workers)
         with closing(results), bar:
             for scored, chunk_summary in results:
                 writer.write(scored)
@@ -310,5 +391,5 @@ def score_file(
     else:
         with atomic_output(output, overwrite) as temporary:
             run(TableWriter(temporary, out_kind, source=input, escape_formulas=escape_formulas))
-    _warn_truncated(summary, model)
+    _warn_truncated(summary.truncated, scorer, summary.scored)
     return summary

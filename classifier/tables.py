@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import pandas as pd
 
@@ -252,7 +252,7 @@ _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def _iter_delimited(
-    source: Path | _Stdin, name: str, separator: str, chunk_size: int | None, encoding: str | None
+    source: Path | _Stdin | BinaryIO, name: str, separator: str, chunk_size: int | None, encoding: str | None
 ) -> Iterator[pd.DataFrame]:
     # The header is read as a data row (header=None): then a first row longer than the header is the same
     # ParserError as any other ragged row, instead of pandas silently taking the first column as the index.

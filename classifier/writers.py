@@ -230,7 +230,11 @@ def _parquet_schema(frame: pd.DataFrame, declared: pyarrow.Schema | None, stream
             fields.append(declared.field(name).with_nullable(True))
         else:
             fields.append(pa.field(name, _arrow_type(frame[column], streamed and declared is None), nullable=True))
-    return pa.schema(fields)
+    # pandas' own metadata for its nullable booleans (the needs_review and in_scope columns), so that pandas
+    # reads them back as "boolean" with <NA> on blank rows, not as objects holding None.
+    flags = [column for column in frame.columns if isinstance(frame[column].dtype, pd.BooleanDtype)]
+    metadata = pa.Schema.from_pandas(frame[flags], preserve_index=False).metadata if flags else None
+    return pa.schema(fields, metadata=metadata)
 
 
 def _arrow_type(values: pd.Series, streamed: bool) -> pyarrow.DataType:

@@ -217,7 +217,7 @@ def test_keyboard_interrupt_leaves_no_output(tiny_bundle, tmp_path, monkeypatch,
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(scoring, "_score_chunk", interrupted)
+    monkeypatch.setattr(scoring, "_score_rows", interrupted)
     assert main(["score", str(source), "-o", str(tmp_path / "out.csv"), "--overwrite", "-m", tiny_bundle]) == 130
     assert (tmp_path / "out.csv").read_text() == "earlier result"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]

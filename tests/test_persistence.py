@@ -517,7 +517,6 @@ def test_an_unknown_encoder_is_refused(fitted_model, tmp_path):
         load_model(path)
 
 
-
 def test_a_bundle_saved_before_max_text_chars_existed_loads_with_its_default(bundle, ngram_model):
     config = json.loads((bundle / "config.json").read_text())
     del config["params"]["max_text_chars"]

@@ -7,7 +7,7 @@ from classifier.scoring import output_columns
 
 def test_score_frame_adds_columns_and_keeps_blank_rows_unscored(fitted_model):
     frame = pd.DataFrame({"id": [1, 2, 3], "text": ["reset my password", "", None]})
-    scored = score_frame(fitted_model, frame)
+    scored = score_frame(frame, model=fitted_model)
     assert list(scored.columns) == ["id", "text", *output_columns()]
     assert scored["label"].tolist()[0] == "commodity_outsourceable"
     assert scored["label"].isna().tolist() == [False, True, True]
@@ -138,3 +138,68 @@ def test_texts_over_the_cap_give_one_warning_for_the_whole_file(fitted_model, tm
     assert [str(w.message)[:60] for w in caught] == ["5 of 6 texts are longer than max_text_chars=30 characters; o"]
     assert summary.truncated == 5
     assert pd.read_csv(tmp_path / "out.csv")["text"].tolist()[:6] == texts[:6]  # the output keeps the whole text
+
+
+def test_score_frame_takes_the_model_as_a_bundle_path_and_the_old_argument_order_with_a_warning(
+    fitted_model, tiny_bundle, tiny_frame
+):
+    frame = tiny_frame[["text"]]
+    expected = score_frame(frame, model=fitted_model)
+    pd.testing.assert_frame_equal(score_frame(frame, model=tiny_bundle), expected)
+    with pytest.warns(DeprecationWarning, match=r"call score_frame\(frame, text_column, model=model\)"):
+        pd.testing.assert_frame_equal(score_frame(fitted_model, frame), expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((["reset my password"],), {}, "score_frame needs a pandas DataFrame, got list"),
+        ((pd.DataFrame({"text": ["a"]}),), {"model": 3}, "model must be an ITWorkClassifier, a bundle directory"),
+        ((pd.DataFrame({"text": ["a"]}), ["text"]), {}, "text_column must be one column name .a str., got list"),
+    ],
+    ids=["list", "model", "columns"],
+)
+def test_score_frame_rejects_wrong_types(fitted_model, args, kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        score_frame(*args, **{"model": fitted_model, **kwargs})
+
+
+def test_explain_adds_top_terms_to_scored_rows_and_files(fitted_model, tmp_path):
+    frame = pd.DataFrame({"text": ["Reset the password and unlock the account", "", "Launch online ordering"]})
+    scored = score_frame(frame, model=fitted_model, explain=True, prefix="x_")
+    assert list(scored.columns) == ["text", *output_columns("x_"), "x_top_terms"]
+    terms = scored["x_top_terms"].tolist()
+    assert "password" in terms[0].split("; ") and pd.isna(terms[1]) and terms[2]
+    assert "top_terms" not in score_frame(frame, model=fitted_model).columns
+    source = tmp_path / "in.csv"
+    frame.to_csv(source, index=False)
+    score_file(source, tmp_path / "out.parquet", model=fitted_model, explain=True, chunk_size=2)
+    assert pd.read_parquet(tmp_path / "out.parquet")["top_terms"].tolist()[0] == terms[0]
+
+
+def test_explain_refuses_an_existing_top_terms_column(fitted_model):
+    with pytest.raises(ColumnNotFoundError, match="already has column.*top_terms"):
+        score_frame(pd.DataFrame({"text": ["a"], "top_terms": ["b"]}), model=fitted_model, explain=True)
+
+
+def test_import_classifier_does_not_import_the_engines():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, classifier, classifier.scoring, classifier.datasets, classifier.worker_model; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed', 'pyspark', 'py4j'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_parquet_output_whose_first_chunk_is_all_blank_takes_later_labels(fitted_model, tmp_path):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1, 2, 3, 4], "text": ["", " ", "reset my password", "patch the claims app"]}).to_csv(
+        source, index=False
+    )
+    summary = score_file(source, tmp_path / "out.parquet", model=fitted_model, chunk_size=2, explain=True)
+    written = pd.read_parquet(tmp_path / "out.parquet")
+    assert summary.scored == 2 and written["label"].notna().tolist() == [False, False, True, True]
+    assert written["top_terms"].notna().sum() == 2

@@ -139,11 +139,11 @@ def test_predict_with_the_shipped_model_prints_label_confidence_terms_and_flags(
 
 def test_scored_rows_carry_review_and_scope_flags(default_model):
     frame = pd.DataFrame({"text": ["printer jammed", "Bake sourdough bread for the weekend market", ""]})
-    scored = score_frame(default_model, frame)
+    scored = score_frame(frame, model=default_model)
     assert scored["in_scope"].tolist()[:2] == [True, False]
     assert scored["needs_review"].tolist()[1] is True
     assert pd.isna(scored["needs_review"].iloc[2]) and pd.isna(scored["in_scope"].iloc[2])
-    everything = score_frame(default_model, frame, min_confidence=1.0)
+    everything = score_frame(frame, model=default_model, min_confidence=1.0)
     assert everything["needs_review"].tolist()[:2] == [True, True]
 
 
@@ -228,7 +228,7 @@ def test_score_file_with_auto_priors_reports_them_and_leaves_the_model_alone(tmp
     summary = score_file(source, tmp_path / "out.csv", model=default_model, priors="auto")
     assert summary.label_priors is not None and summary.label_priors["commodity_outsourceable"] > 0.5
     assert default_model.label_priors_ is None
-    given = score_frame(default_model, pd.DataFrame({"text": TICKETS}), priors=summary.label_priors)
+    given = score_frame(pd.DataFrame({"text": TICKETS}), model=default_model, priors=summary.label_priors)
     written = pd.read_csv(tmp_path / "out.csv").iloc[: len(TICKETS)]
     assert np.allclose(given["p_ktlo"], written["p_ktlo"])
 

@@ -183,3 +183,12 @@ def test_a_lone_carriage_return_in_a_cell_round_trips_through_csv(tmp_path):
 def test_no_rows_to_jsonl_is_an_empty_file(tmp_path):
     write_table(pd.DataFrame({"text": pd.Series([], dtype=object)}), tmp_path / "o.jsonl")
     assert (tmp_path / "o.jsonl").read_bytes() == b""
+
+
+def test_parquet_flags_read_back_as_pandas_nullable_booleans(tmp_path):
+    frame = pd.DataFrame({"text": ["a", ""], "needs_review": pd.array([True, pd.NA], dtype="boolean")})
+    writer = TableWriter(tmp_path / "out.parquet", "parquet")
+    writer.write(frame)
+    writer.close()
+    back = pd.read_parquet(tmp_path / "out.parquet")
+    assert str(back["needs_review"].dtype) == "boolean" and back["needs_review"].isna().tolist() == [False, True]

@@ -23,6 +23,7 @@ from classifier.cli.parser import (
     priors,
     probability,
 )
+from classifier.errors import InvalidValueError
 
 __all__ = ["register"]
 
@@ -52,23 +53,43 @@ def predict(args: argparse.Namespace) -> int:
 
 
 def score(args: argparse.Namespace) -> int:
+    from classifier.datasets import is_dataset, score_dataset
     from classifier.scoring import score_file
 
-    summary = score_file(
-        args.input,
-        args.output,
-        model=_load(args),
+    options = dict(
         text_column=args.text_column,
         chunk_size=args.chunk_size,
         overwrite=args.overwrite,
         prefix=args.prefix,
-        encoding=args.encoding,
         min_confidence=args.min_confidence,
-        n_jobs=args.jobs,
         progress=False if args.quiet else None,
         priors=args.priors,
-        escape_formulas=args.escape_formulas,
+        explain=args.explain,
     )
+    if is_dataset(args.input) or args.engine != "local" or args.scheduler is not None:
+        if args.output == "-":
+            raise InvalidValueError("a Parquet dataset is written as a directory of parts; give -o DIRECTORY, not -")
+        # A path: on a cluster each worker loads the bundle from it once; a changed parameter needs the object.
+        model = model_path(args) if args.max_text_chars is None else _load(args)
+        summary = score_dataset(
+            args.input,
+            args.output,
+            model=model,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            n_workers=args.jobs,
+            **options,
+        )
+    else:
+        summary = score_file(
+            args.input,
+            args.output,
+            model=_load(args),
+            encoding=args.encoding,
+            n_jobs=args.jobs,
+            escape_formulas=args.escape_formulas,
+            **options,
+        )
     if not args.quiet:
         print(format.score_summary(summary), file=_summary_stream(args))
     return 0
@@ -126,9 +147,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE, ESCAPE_FORMULAS, MAX_TEXT_CHARS],
         help="add labels and probabilities to every row of a table",
     )
-    parser.add_argument("input", help="CSV, TSV, JSONL, Parquet or Excel file; - for CSV on stdin")
     parser.add_argument(
-        "-o", "--output", required=True, help="output file (format from extension); - for CSV on stdout"
+        "input",
+        help="CSV, TSV, JSONL, Parquet or Excel file; - for CSV on stdin; or a directory or quoted glob of Parquet "
+        "files (a dataset)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="output file (format from extension); - for CSV on stdout; for a dataset, a directory of Parquet parts",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),  # classifier.datasets.ENGINES, not imported: --help stays fast
+        default="local",
+        help="where a Parquet dataset is scored: this process, or a Dask cluster (needs the dask extra; a local "
+        "cluster of --jobs worker processes unless --scheduler is given) (default: local)",
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler to run on, e.g. tcp://host:8786")
+    parser.add_argument(
+        "--explain", action="store_true", help="add a top_terms column: the terms that pushed each row to its label"
     )
     parser.add_argument("--chunk-size", type=int, default=20_000, help="rows read and scored at a time")
     parser.add_argument("--prefix", default="", help="prefix for the added column names")

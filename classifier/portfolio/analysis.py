@@ -195,7 +195,7 @@ def _score(model, frame, text_column, min_confidence, priors, n_jobs, progress):
 def _score_chunk(model: ITWorkClassifier, item: tuple[pd.DataFrame, str, float | None]) -> pd.DataFrame:
     # Runs in a worker process (classifier.parallel) with n_jobs > 1.
     frame, text_column, min_confidence = item
-    return score_frame(model, frame, text_column, min_confidence=min_confidence)
+    return score_frame(frame, text_column, model=model, min_confidence=min_confidence)
 
 
 def _has_text(value: object) -> bool:
