@@ -87,16 +87,26 @@ EXPLAIN_COLUMN = "top_terms"
 
 
 def resolve_model(model: ModelSpec) -> ITWorkClassifier:
-    """The model to score with: None is the shipped default; a str or path names a bundle or a shipped model."""
-    if isinstance(model, ITWorkClassifier):
-        return model
+    """The model to score with: None is the shipped default; a str or path names a bundle or a shipped model.
+
+    Scored tables have one probability column per codebook label, so the model must predict exactly those.
+    """
     if model is None or isinstance(model, (str, os.PathLike)):
         from classifier.persistence import load_model
 
-        return load_model(model)
-    raise TypeError(
-        f"model must be an ITWorkClassifier, a bundle directory, 'default' or 'fast', got {type(model).__name__}"
-    )
+        model = load_model(model)
+    if not isinstance(model, ITWorkClassifier):
+        raise TypeError(
+            f"model must be an ITWorkClassifier, a bundle directory, 'default' or 'fast', got {type(model).__name__}"
+        )
+    classes = getattr(model, "classes_", None)  # an unfitted model raises NotFittedError when it scores
+    if classes is not None and sorted(map(str, classes)) != sorted(LABEL_IDS):
+        raise InvalidValueError(
+            f"scoring tables needs a model of the three labels {', '.join(LABEL_IDS)}; this model predicts "
+            f"{', '.join(map(str, classes))}. Use its predict/predict_proba on the texts instead, or train it "
+            "with the three labels"
+        )
+    return model
 
 
 def score_frame(

@@ -1,7 +1,14 @@
 import pandas as pd
 import pytest
 
-from classifier import ColumnNotFoundError, OutputExistsError, score_file, score_frame
+from classifier import (
+    ColumnNotFoundError,
+    InvalidValueError,
+    ITWorkClassifier,
+    OutputExistsError,
+    score_file,
+    score_frame,
+)
 from classifier.scoring import output_columns
 
 
@@ -203,3 +210,20 @@ def test_a_parquet_output_whose_first_chunk_is_all_blank_takes_later_labels(fitt
     written = pd.read_parquet(tmp_path / "out.parquet")
     assert summary.scored == 2 and written["label"].notna().tolist() == [False, False, True, True]
     assert written["top_terms"].notna().sum() == 2
+
+
+def test_a_model_of_other_labels_is_refused_before_scoring(tiny_frame, tmp_path):
+    from classifier import save_model
+    from classifier.cli import main
+
+    two = tiny_frame[tiny_frame["label"] != "ktlo"]
+    model = ITWorkClassifier(encoder=None, scope_quantile=None).fit(two["text"].tolist(), two["label"].tolist())
+    message = "scoring tables needs a model of the three labels .*; this model predicts business_enabling, commodity"
+    with pytest.raises(InvalidValueError, match=message):
+        score_frame(tiny_frame[["text"]], model=model)
+    source = tmp_path / "in.csv"
+    tiny_frame[["text"]].to_csv(source, index=False)
+    assert (
+        main(["score", str(source), "-o", str(tmp_path / "out.csv"), "-m", str(save_model(model, tmp_path / "m"))]) == 2
+    )
+    assert not (tmp_path / "out.csv").exists()
