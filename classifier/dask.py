@@ -23,16 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from classifier.errors import InvalidValueError
 from classifier.model import ITWorkClassifier
-from classifier.scoring import PRIOR_SAMPLE_ROWS, _has_text, check_input_columns, score_frame
-from classifier.thresholds import is_probability
+from classifier.scoring import PRIOR_SAMPLE_ROWS, _has_text, score_frame
 from classifier.worker_model import (
     BundleRef,
     one_encoder_thread,
-    prepare,
+    prepare_engine,
     require_extra,
-    resolve_priors,
     worker_model,
 )
 
@@ -74,22 +71,14 @@ def score(
 
     if not isinstance(ddf, dd.DataFrame):
         raise TypeError(f"classifier.dask.score needs a dask DataFrame, got {type(ddf).__name__}")
-    check_input_columns(pd.DataFrame(columns=list(ddf.columns)), text_column, prefix, "the Dask DataFrame", explain)
-    if min_confidence is not None and not is_probability(min_confidence):
-        raise InvalidValueError(f"min_confidence must be a number from 0 to 1, got {min_confidence!r}")
-    local, ref = prepare(model)
 
     def sample() -> list[str]:
         head = ddf[text_column].head(PRIOR_SAMPLE_ROWS, npartitions=-1, compute=True)
         return [text for text in head if _has_text(text)]
 
-    options: dict[str, Any] = {
-        "text_column": text_column,
-        "prefix": prefix,
-        "min_confidence": min_confidence,
-        "priors": resolve_priors(local, priors, sample),
-        "explain": explain,
-    }
+    local, ref, options = prepare_engine(
+        list(ddf.columns), "the Dask DataFrame", model, sample, text_column, prefix, min_confidence, priors, explain
+    )
     meta = score_frame(ddf._meta, model=local, **options)
     carried: Any = ref if ref is not None else dask.delayed(one_encoder_thread(local), pure=True)
     return ddf.map_partitions(_score_partition, carried, options, meta=meta, align_dataframes=False)

@@ -28,14 +28,12 @@ import pandas as pd
 from classifier.errors import InvalidValueError
 from classifier.labels import LABEL_IDS
 from classifier.model import ITWorkClassifier
-from classifier.scoring import EXPLAIN_COLUMN, PRIOR_SAMPLE_ROWS, _has_text, check_input_columns, score_frame
-from classifier.thresholds import is_probability
+from classifier.scoring import EXPLAIN_COLUMN, PRIOR_SAMPLE_ROWS, _has_text, score_frame
 from classifier.worker_model import (
     BundleRef,
     one_encoder_thread,
-    prepare,
+    prepare_engine,
     require_extra,
-    resolve_priors,
     worker_model,
 )
 
@@ -84,22 +82,14 @@ def score(
 
     if not isinstance(sdf, DataFrame):
         raise TypeError(f"classifier.spark.score needs a Spark DataFrame, got {type(sdf).__name__}")
-    check_input_columns(pd.DataFrame(columns=sdf.columns), text_column, prefix, "the Spark DataFrame", explain)
-    if min_confidence is not None and not is_probability(min_confidence):
-        raise InvalidValueError(f"min_confidence must be a number from 0 to 1, got {min_confidence!r}")
-    local, ref = prepare(model)
 
     def sample() -> list[str]:
         head = cast(pd.DataFrame, sdf.select(text_column).limit(PRIOR_SAMPLE_ROWS).toPandas())
         return [text for text in head[text_column] if _has_text(text)]
 
-    options: dict[str, Any] = {
-        "text_column": text_column,
-        "prefix": prefix,
-        "min_confidence": min_confidence,
-        "priors": resolve_priors(local, priors, sample),
-        "explain": explain,
-    }
+    local, ref, options = prepare_engine(
+        sdf.columns, "the Spark DataFrame", model, sample, text_column, prefix, min_confidence, priors, explain
+    )
     carried: Any = ref if ref is not None else _broadcast(sdf, one_encoder_thread(local))
 
     def score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:

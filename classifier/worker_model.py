@@ -25,7 +25,15 @@ from classifier.checksums import file_sha256
 from classifier.errors import MissingExtraError, ModelLoadError
 from classifier.model import ITWorkClassifier
 
-__all__ = ["BundleRef", "prepare", "worker_model", "one_encoder_thread", "resolve_priors", "require_extra"]
+__all__ = [
+    "BundleRef",
+    "prepare",
+    "prepare_engine",
+    "worker_model",
+    "one_encoder_thread",
+    "resolve_priors",
+    "require_extra",
+]
 
 _CARD = "card.json"
 
@@ -119,3 +127,40 @@ def require_extra(module: str, extra: str) -> None:
             f"scoring on {extra.capitalize()} needs the {extra} extra, which is not installed ({error}); "
             f'pip install "it-work-classifier[{extra}]"'
         ) from error
+
+
+def prepare_engine(
+    columns: list[str],
+    what: str,
+    model: ITWorkClassifier | str | os.PathLike | None,
+    sample,
+    text_column: str,
+    prefix: str,
+    min_confidence: float | None,
+    priors: str | dict[str, float] | None,
+    explain: bool,
+) -> tuple[ITWorkClassifier, BundleRef | None, dict]:
+    """What an engine checks on the client before any task runs, and the ``score_frame`` options its tasks get.
+
+    Checks the columns (``what`` names the data in messages), ``min_confidence`` and the model
+    (:func:`prepare`), and resolves ``priors`` once (``sample()`` gives texts for ``"auto"``).
+    Returns the loaded model, its bundle reference (None for a model object) and the options.
+    """
+    import pandas as pd
+
+    from classifier.errors import InvalidValueError
+    from classifier.scoring import check_input_columns
+    from classifier.thresholds import is_probability
+
+    check_input_columns(pd.DataFrame(columns=list(columns)), text_column, prefix, what, explain)
+    if min_confidence is not None and not is_probability(min_confidence):
+        raise InvalidValueError(f"min_confidence must be a number from 0 to 1, got {min_confidence!r}")
+    local, ref = prepare(model)
+    options = {
+        "text_column": text_column,
+        "prefix": prefix,
+        "min_confidence": min_confidence,
+        "priors": resolve_priors(local, priors, sample),
+        "explain": explain,
+    }
+    return local, ref, options

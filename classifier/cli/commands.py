@@ -171,25 +171,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--chunk-size", type=int, default=20_000, help="rows read and scored at a time")
     parser.add_argument("--prefix", default="", help="prefix for the added column names")
-    parser.add_argument(
-        "--min-confidence",
-        type=probability,
-        help="mark predictions below this confidence as needs_review (default: the model's thresholds per label)",
-    )
-    parser.add_argument(
-        "--priors",
-        type=priors,
-        metavar="auto|REGISTER|LABEL=SHARE,...",
-        help="adjust probabilities to this data's label proportions: estimated (auto), those of a kind of text in "
-        "the training data (e.g. ticket, for a service-desk export) or given",
-    )
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=jobs,
-        help="worker processes; -1 for all cores (default: all cores for inputs of 64 MiB or more on 3+ cores, else 1)",
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print no summary and no progress bar")
+    _scoring_options(parser, jobs_default="all cores for inputs of 64 MiB or more on 3+ cores, else 1")
     parser.set_defaults(run=score)
 
     parser = subparsers.add_parser(
@@ -239,7 +221,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=portfolio)
 
 
-def _scoring_options(parser: argparse.ArgumentParser) -> None:
+def _scoring_options(parser: argparse.ArgumentParser, jobs_default: str = "1") -> None:
     """``--min-confidence``, ``--priors``, ``--jobs`` and ``--quiet``, spelled as ``score`` spells them."""
     parser.add_argument(
         "--min-confidence",
@@ -253,5 +235,5 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
         help="adjust probabilities to this data's label proportions: estimated (auto), those of a kind of text in "
         "the training data (e.g. ticket, for a service-desk export) or given",
     )
-    parser.add_argument("-j", "--jobs", type=jobs, help="worker processes; -1 for all cores (default: 1)")
+    parser.add_argument("-j", "--jobs", type=jobs, help=f"worker processes; -1 for all cores (default: {jobs_default})")
     parser.add_argument("-q", "--quiet", action="store_true", help="print no summary and no progress bar")
