@@ -35,7 +35,7 @@ from pathlib import Path
 
 from classifier.errors import ITWorkError, OutputExistsError, OutputWriteError
 
-__all__ = ["check_output_target", "check_output_targets", "atomic_output", "new_file_mode"]
+__all__ = ["check_output_target", "check_output_targets", "atomic_output", "new_file_mode", "new_directory_mode"]
 
 
 def check_output_target(
@@ -88,22 +88,36 @@ def _refuse_existing(targets: list[Path], overwrite: bool, what: str, alternativ
         )
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where Linux allows (``/proc``)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    umask = os.umask(0o022)  # elsewhere: set and restore (not atomic, but only without /proc)
+    os.umask(umask)
+    return umask
+
+
 def new_file_mode() -> int:
     """The permission bits ``open()`` gives a new file: ``0o666`` less the process umask.
 
     >>> 0 < new_file_mode() <= 0o666
     True
     """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:  # Linux: reads the umask without changing it
-            for line in status:
-                if line.startswith("Umask:"):
-                    return 0o666 & ~int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    umask = os.umask(0o022)  # elsewhere: set and restore (not atomic, but only without /proc)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~_umask()
+
+
+def new_directory_mode() -> int:
+    """The permission bits ``os.mkdir`` gives a new directory: ``0o777`` less the process umask.
+
+    >>> 0 < new_directory_mode() <= 0o777
+    True
+    """
+    return 0o777 & ~_umask()
 
 
 #: errno values that mean the output cannot be written where it was asked for, whatever raised them.

@@ -44,6 +44,7 @@ from classifier.bundle_schema import BUNDLE_FILES, FORMAT_VERSION, Config, Manif
 from classifier.checksums import file_sha256
 from classifier.errors import ModelLoadError
 from classifier.model import ITWorkClassifier
+from classifier.outputs import new_directory_mode, new_file_mode
 
 __all__ = [
     "load_model",
@@ -150,9 +151,7 @@ def save_model(
             )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a bundle is an ordinary directory
+    staging.chmod(new_directory_mode())  # mkdtemp makes it private; a bundle is an ordinary directory
     try:
         save_file({name: np.ascontiguousarray(array) for name, array in arrays.items()}, staging / ARRAYS_FILE)
         for name, data in contents.items():
@@ -164,7 +163,7 @@ def save_model(
         manifest = {"format_version": FORMAT_VERSION, "files": files}
         (staging / MANIFEST_FILE).write_bytes(_json_bytes(manifest))
         for file in staging.iterdir():
-            file.chmod(0o666 & ~umask)  # safetensors writes its file private; a bundle's files are ordinary files
+            file.chmod(new_file_mode())  # safetensors writes its file private; a bundle's files are ordinary files
         _replace_directory(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from classifier.errors import InvalidValueError, OutputExistsError
+from classifier.outputs import new_directory_mode
 
 __all__ = ["staged_directory"]
 
@@ -42,12 +43,6 @@ def _exchange(first: Path, second: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
     return result == 0
-
-
-def _directory_mode() -> int:
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o777 & ~umask
 
 
 def _carry_over(target: Path, staging: Path) -> list[tuple[Path, Path]]:
@@ -114,7 +109,7 @@ def staged_directory(target: str | os.PathLike, *, what: str = "output directory
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
     try:
-        os.chmod(staging, _directory_mode())  # mkdtemp makes it private; an output directory is an ordinary one
+        os.chmod(staging, new_directory_mode())  # mkdtemp makes it private; an output directory is an ordinary one
         yield staging
         _swap_in(staging, path)
     finally:

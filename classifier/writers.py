@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     import pyarrow
     import pyarrow.parquet
 
-__all__ = ["TableWriter", "write_table", "escape_formulas", "EXCEL_MAX_ROWS"]
+__all__ = ["TableWriter", "write_table", "escape_formulas", "check_excel_rows", "EXCEL_MAX_ROWS"]
 
 #: Rows an Excel sheet holds under its header row (1,048,576 in all).
 EXCEL_MAX_ROWS = 1_048_575
@@ -119,7 +119,7 @@ class TableWriter:
         self._rows = 0
         self._started = False
         if kind == "excel" and source is not None:
-            _check_excel_rows(table_rows(source), f"{source} has", "rows")
+            check_excel_rows(table_rows(source), f"{source} has", "rows")
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.kind in ("csv", "tsv"):
@@ -144,7 +144,7 @@ class TableWriter:
         elif self.kind == "parquet":
             self._write_parquet(frame)
         else:
-            _check_excel_rows(self._rows + len(frame), "the output would have", "rows or more")
+            check_excel_rows(self._rows + len(frame), "the output would have", "rows or more")
             self._excel_chunks.append(frame)
         self._rows += len(frame)
         self._started = True
@@ -198,7 +198,8 @@ def _has_carriage_return(frame: pd.DataFrame) -> bool:
     )
 
 
-def _check_excel_rows(rows: int | None, what: str, unit: str) -> None:
+def check_excel_rows(rows: int | None, what: str, unit: str) -> None:
+    """Refuse ``rows`` rows for an Excel sheet when they are more than it holds (``what`` and ``unit`` say whose)."""
     if rows is not None and rows > EXCEL_MAX_ROWS:
         raise OutputWriteError(
             f"{what} {rows:,} {unit}, more than the {EXCEL_MAX_ROWS:,} an Excel sheet holds under its header; "

@@ -528,3 +528,16 @@ def test_a_bundle_saved_before_max_text_chars_existed_loads_with_its_default(bun
     _resign(bundle)
     with pytest.raises(ModelLoadError, match=r"field params\.C: Field required"):
         load_model(bundle)
+
+
+@pytest.mark.parametrize(
+    ("mask", "file_mode", "directory_mode"), [(0o022, 0o644, 0o755), (0o027, 0o640, 0o750)], ids=["022", "027"]
+)
+def test_a_bundle_follows_the_umask_as_open_and_mkdir_would(ngram_model, tmp_path, mask, file_mode, directory_mode):
+    previous = os.umask(mask)
+    try:
+        path = save_model(ngram_model, tmp_path / "bundle")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == directory_mode
+    assert {file.stat().st_mode & 0o777 for file in path.iterdir()} == {file_mode}

@@ -440,3 +440,27 @@ def test_header_names_the_file_not_its_folders_and_rare_labels_are_flagged(mixed
     markdown = portfolio_report(result, date="2026-12-07").to_markdown()
     assert "*Source: sheet.csv (310 rows)" in markdown and "/home/ann" not in markdown
     assert "Business-enabling is under 1% of this work: so few rows that their examples" in markdown
+
+
+def test_portfolio_rows_escape_formulas_unless_told_not_to(tiny_bundle, tmp_path, capsys):
+    from classifier.cli import main
+
+    source = tmp_path / "in.csv"
+    source.write_text('text,team\n"=HYPERLINK(""http://x"",""reset my password"")",desk\n', encoding="utf-8")
+    assert main(["portfolio", str(source), "-o", str(tmp_path / "a.csv"), "-m", tiny_bundle, "-q"]) == 0
+    assert pd.read_csv(tmp_path / "a.csv")["text"][0].startswith("'=HYPERLINK(")
+    argv = ["portfolio", str(source), "-o", str(tmp_path / "b.csv"), "-m", tiny_bundle, "-q", "--no-escape-formulas"]
+    assert main(argv) == 0
+    assert pd.read_csv(tmp_path / "b.csv")["text"][0].startswith("=HYPERLINK(")
+
+
+def test_portfolio_rows_too_long_for_excel_are_refused_before_scoring(fitted_model, tmp_path, monkeypatch):
+    from classifier import OutputWriteError, portfolio_file
+
+    monkeypatch.setattr("classifier.writers.EXCEL_MAX_ROWS", 3)
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["reset my password"] * 4}).to_csv(source, index=False)
+    monkeypatch.setattr(type(fitted_model), "decide", lambda *a, **k: pytest.fail("scored before the check"))
+    with pytest.raises(OutputWriteError, match=r"in\.csv has 4 rows, more than the 3 an Excel sheet holds"):
+        portfolio_file(source, "text", model=fitted_model, output=tmp_path / "rows.xlsx")
+    assert list(tmp_path.iterdir()) == [source]

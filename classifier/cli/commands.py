@@ -128,6 +128,7 @@ def portfolio(args: argparse.Namespace) -> int:
         priors=args.priors,
         n_jobs=args.jobs,
         progress=False if args.quiet else None,
+        escape_formulas=args.escape_formulas,
     )
     if not args.quiet:
         print(format.portfolio(analysis, written), file=_summary_stream(args))
@@ -197,7 +198,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "portfolio",
-        parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE, MAX_TEXT_CHARS],
+        parents=[TEXT_COLUMN, MODEL, ENCODING, OVERWRITE, ESCAPE_FORMULAS, MAX_TEXT_CHARS],
         help="share of hours or items per label for a task list or timesheet",
     )
     parser.add_argument("input", help="CSV, TSV, JSONL, Parquet or Excel file; - for CSV on stdin")

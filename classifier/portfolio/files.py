@@ -41,6 +41,7 @@ def portfolio_file(
     progress: bool | None = None,
     title: str = "Where the work goes",
     date: str | None = None,
+    escape_formulas: bool = True,
 ) -> tuple[PortfolioAnalysis, list[str]]:
     """Analyze a task list or timesheet file; write the report directory and the per-row labels if asked.
 
@@ -49,9 +50,11 @@ def portfolio_file(
     have all succeeded. The keyword arguments are those of
     :func:`~classifier.portfolio.analysis.analyze_portfolio` and
     :func:`~classifier.portfolio.report.portfolio_report`. Returns the analysis
-    and what was written.
+    and what was written. ``escape_formulas`` is :func:`~classifier.writers.write_table`'s: CSV and TSV cells
+    that a spreadsheet would run as formulas get a leading quote (Excel cells are always text).
     """
     from classifier.tables import TableWriter, atomic_output, read_table, table_format, write_table
+    from classifier.writers import check_excel_rows
 
     groups = [group_by] if isinstance(group_by, str) else list(group_by or [])
     to_stdout = output is not None and str(output) == "-"
@@ -63,8 +66,11 @@ def portfolio_file(
         names = ["report.md", "report.html", *(f"mix_by_{_safe(column)}.png" for column in groups)]
         check_output_targets([folder / name for name in names], overwrite, what="report output", folder=folder)
     source = "standard input" if str(input) == "-" else str(input)
+    frame = read_table(input, encoding)
+    if output is not None and not to_stdout and table_format(output) == "excel":
+        check_excel_rows(len(frame), f"{source} has", "rows")  # before the scoring, not after
     analysis = analyze_portfolio(
-        read_table(input, encoding),
+        frame,
         text_column,
         hours_column=hours_column,
         group_by=group_by,
@@ -82,7 +88,7 @@ def portfolio_file(
     with ExitStack() as stack:
         if output is not None and not to_stdout:
             temporary = stack.enter_context(atomic_output(output, overwrite))  # moved into place on leaving
-            writer = TableWriter(temporary, table_format(output))
+            writer = TableWriter(temporary, table_format(output), escape_formulas=escape_formulas)
             writer.write(analysis.rows)
             writer.close()
         if document is not None:
@@ -90,6 +96,6 @@ def portfolio_file(
             written += [str(paths["markdown"]), str(paths["html"])]
     if output is not None:
         if to_stdout:
-            write_table(analysis.rows, "-")
+            write_table(analysis.rows, "-", escape_formulas=escape_formulas)
         written.append("standard output" if to_stdout else str(output))
     return analysis, written
