@@ -155,12 +155,12 @@ def _sample(files: list[Path], text_column: str) -> list[str]:
 
 
 def _score_locally(files, staging, model, text_column, priors, chunk_size, n_workers, progress, options):
-    from classifier.scoring import _with_priors
+    from classifier.scoring import with_priors
 
     model = resolve_model(model)
     summary = ScoreSummary()
     if priors is not None:  # once for the whole dataset, not per file
-        model, summary.label_priors = _with_priors(model, priors, lambda: _sample(files, text_column))
+        model, summary.label_priors = with_priors(model, priors, lambda: _sample(files, text_column))
     for number, path in enumerate(files):
         part = staging / f"part-{number:05d}.parquet"
         summary.add(

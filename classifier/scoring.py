@@ -26,6 +26,7 @@ from classifier.predictions import check_texts, truncation_message
 from classifier.progress import InputProgress
 from classifier.shares import label_shares
 from classifier.tables import TableWriter, atomic_output, check_columns, iter_table, table_format
+from classifier.worker_model import one_encoder_thread
 
 __all__ = [
     "score_frame",
@@ -152,7 +153,7 @@ def score_frame(
     model = resolve_model(model)
     if priors is not None:
         texts = [text for text in df[text_column] if _has_text(text)]
-        model, _ = _with_priors(model, priors, lambda: texts)
+        model, _ = with_priors(model, priors, lambda: texts)
     scored, truncated = _score_rows(df, text_column, model, prefix, min_confidence, explain)
     _warn_truncated(truncated, model)
     return scored
@@ -244,16 +245,6 @@ PARALLEL_INPUT_BYTES = 64 * 2**20
 PARALLEL_MIN_CORES = 3
 
 
-def _one_encoder_thread(model):
-    """A copy of ``model`` whose encoder runs on one thread: each worker process is one core's worth of work.
-
-    Each worker receives the model once and opens the encoder's files once, on its first text.
-    """
-    model = copy.copy(model)
-    model.encoder_ = copy.copy(model.encoder_).set_params(n_threads=1)
-    return model
-
-
 def _score_item(
     model: ITWorkClassifier, item: tuple[pd.DataFrame, str, str, float | None, bool]
 ) -> tuple[pd.DataFrame, ScoreSummary]:
@@ -269,7 +260,7 @@ def _score_item(
 PRIOR_SAMPLE_ROWS = 100_000
 
 
-def _with_priors(model: ITWorkClassifier, priors, sample) -> tuple[ITWorkClassifier, dict[str, float]]:
+def with_priors(model: ITWorkClassifier, priors, sample) -> tuple[ITWorkClassifier, dict[str, float]]:
     """A shallow copy of ``model`` with label priors set: given, or estimated on ``sample()``'s texts."""
     if priors == "auto":
         priors = model.estimate_label_priors(sample())
@@ -375,12 +366,12 @@ def score_file(
     out_kind = table_format(output)
     summary = ScoreSummary()
     if priors is not None:
-        scorer, summary.label_priors = _with_priors(
+        scorer, summary.label_priors = with_priors(
             scorer, priors, lambda: _sample_texts(input, text_column, chunk_size, encoding, prefix, source)
         )
     workers = effective_n_jobs(_default_n_jobs(input) if n_jobs is None else n_jobs)
     if workers > 1 and getattr(scorer, "encoder_", None) is not None:
-        scorer = _one_encoder_thread(scorer)
+        scorer = one_encoder_thread(scorer)
 
     def checked_chunks(on_read):
         for chunk in _checked_chunks(input, chunk_size, encoding, text_column, prefix, source, explain, on_read):

@@ -109,11 +109,11 @@ def worker_model(ref: BundleRef) -> ITWorkClassifier:
 
 def resolve_priors(model: ITWorkClassifier, priors, sample) -> dict[str, float] | None:
     """Label priors as a dict for the workers: given, a register name, or ``"auto"`` (estimated on ``sample()``)."""
-    from classifier.scoring import _with_priors
+    from classifier.scoring import with_priors
 
     if priors is None:
         return None
-    return _with_priors(model, priors, sample)[1]
+    return with_priors(model, priors, sample)[1]
 
 
 def require_extra(module: str, extra: str) -> None:

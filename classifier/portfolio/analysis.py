@@ -33,7 +33,6 @@ Without ``model`` the shipped model labels the rows; here a toy one does:
 
 from __future__ import annotations
 
-import copy
 import math
 import sys
 from collections.abc import Sequence
@@ -46,9 +45,10 @@ from classifier.errors import ColumnNotFoundError, InvalidValueError
 from classifier.labels import LABEL_IDS
 from classifier.model import ITWorkClassifier
 from classifier.portfolio.activities import top_activities
-from classifier.scoring import output_columns, score_frame
+from classifier.scoring import _has_text, output_columns, score_frame, with_priors
 from classifier.shares import label_shares
 from classifier.tables import check_columns
+from classifier.worker_model import one_encoder_thread
 
 __all__ = ["PortfolioAnalysis", "analyze_portfolio", "summarize_portfolio", "describe_model", "LEFT_OUT_KINDS"]
 
@@ -167,18 +167,11 @@ def _score(model, frame, text_column, min_confidence, priors, n_jobs, progress):
 
     used = None
     if priors is not None:
-        if not isinstance(priors, (dict, str)):
-            raise InvalidValueError(
-                f"priors must be 'auto', a register name such as 'ticket' or a dict of label to share, got {priors!r}"
-            )
-        if priors == "auto":
-            priors = model.estimate_label_priors([text for text in frame[text_column] if _has_text(text)])
-        model = copy.copy(model).set_label_priors(priors)
-        used = {str(label): float(value) for label, value in zip(model.classes_, model.label_priors_)}
+        texts = [text for text in frame[text_column] if _has_text(text)]
+        model, used = with_priors(model, priors, lambda: texts)
     workers = effective_n_jobs(n_jobs)
-    if workers > 1 and getattr(model, "encoder_", None) is not None:
-        model = copy.copy(model)  # each worker process is one core's worth of work
-        model.encoder_ = copy.copy(model.encoder_).set_params(n_threads=1)
+    if workers > 1:
+        model = one_encoder_thread(model)  # each worker process is one core's worth of work
     chunks = [frame.iloc[start : start + CHUNK_ROWS] for start in range(0, len(frame), CHUNK_ROWS)] or [frame]
     from tqdm import tqdm
 
@@ -196,10 +189,6 @@ def _score_chunk(model: ITWorkClassifier, item: tuple[pd.DataFrame, str, float |
     # Runs in a worker process (classifier.parallel) with n_jobs > 1.
     frame, text_column, min_confidence = item
     return score_frame(frame, text_column, model=model, min_confidence=min_confidence)
-
-
-def _has_text(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
 
 
 def analyze_portfolio(
