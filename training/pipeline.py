@@ -23,6 +23,7 @@ from classifier.encoder import ENCODERS, SentenceEncoder
 from classifier.errors import InvalidValueError, ModelLoadError
 from classifier.model import ITWorkClassifier
 from classifier.persistence import check_bundle_target, load_model, save_model
+from classifier.progress import shown
 from classifier.semantic import fill_embeddings
 from training.checks import check_folds, check_user_weight
 from training.data import (
@@ -54,7 +55,7 @@ class _Progress:
 
     def __init__(self, show: bool | None | Callable[[str], None]) -> None:
         if show is None:  # like `itwork score`'s progress bar: only where a person watches
-            show = sys.stderr.isatty()
+            show = shown(None)
         self.write = show if callable(show) else (self._print if show else None)
         self.start = time.monotonic()
 

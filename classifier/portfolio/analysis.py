@@ -45,6 +45,7 @@ from classifier.errors import ColumnNotFoundError, InvalidValueError
 from classifier.labels import LABEL_IDS
 from classifier.model import ITWorkClassifier
 from classifier.portfolio.activities import top_activities
+from classifier.progress import shown
 from classifier.scoring import _has_text, output_columns, score_frame, with_priors
 from classifier.shares import label_shares
 from classifier.tables import check_columns
@@ -175,7 +176,7 @@ def _score(model, frame, text_column, min_confidence, priors, n_jobs, progress):
     chunks = [frame.iloc[start : start + CHUNK_ROWS] for start in range(0, len(frame), CHUNK_ROWS)] or [frame]
     from tqdm import tqdm
 
-    show = sys.stderr.isatty() if progress is None else progress
+    show = shown(progress)
     pieces = []
     with tqdm(total=len(frame), disable=not show, file=sys.stderr, unit=" rows", unit_scale=True, delay=1) as bar:
         work = ((chunk, text_column, min_confidence) for chunk in chunks)
